@@ -1,0 +1,1 @@
+"""Entry points: pyredis-server, pyredis-sentinel and ``pyredis up``."""

@@ -1,0 +1,1 @@
+"""cluster: see ARCHITECTURE.md; built by its own issue."""

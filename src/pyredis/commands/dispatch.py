@@ -1,0 +1,186 @@
+"""One dispatcher for every command, in the order of Redis's ``processCommand``.
+
+``process(client, argv)`` is the hot path: one table look-up, the arity test, and — only when
+the client or the node is in a special state (``client.guard`` / ``node.guard``) — the slower
+checks: AUTH, MULTI queueing, pub/sub context, read-only replica, stale data, OOM, min-replicas,
+client pause. ``call(client, cmd, argv)`` executes a handler and does the bookkeeping that follows
+every command: error stats, commandstats, slowlog, WATCH invalidation and propagation (a write is
+propagated when it changed the dataset, i.e. bumped ``keyspace.dirty``, as ``call()`` in Redis).
+"""
+
+from time import perf_counter_ns
+
+from ..protocol import resp
+from ..protocol.errors import (
+    EXECABORT_ERR,
+    NOAUTH_ERR,
+    OOM_ERR,
+    READONLY_ERR,
+    CommandError,
+    unknown_command,
+    wrong_arity,
+)
+from .registry import (
+
+    DENYOOM,
+    LOADING,
+    NO_AUTH,
+    NO_MULTI,
+    STALE,
+    TABLE,
+    WRITE,
+    Command,
+)
+
+# commands a client in MULTI runs at once instead of queueing
+_MULTI_IMMEDIATE = {b"exec", b"discard", b"multi", b"watch", b"quit", b"reset"}
+# commands a RESP2 client may send while subscribed
+_PUBSUB_ALLOWED = {b"subscribe", b"ssubscribe", b"unsubscribe", b"sunsubscribe", b"psubscribe",
+                   b"punsubscribe", b"ping", b"quit", b"reset"}
+
+
+def process(client, argv: list[bytes]) -> bytes | None:
+    """Run one request from a client and return its encoded reply (None: no reply)."""
+    name = argv[0].lower()
+    cmd = TABLE.get(name)
+    if cmd is None:
+        return _reject(client, None, unknown_command(argv[0], argv[1:]))
+    arity = cmd.arity
+    n = len(argv)
+    if (arity > 0 and n != arity) or n < -arity:
+        return _reject(client, cmd, wrong_arity(argv[0]))
+    if client.guard or client.node.guard:
+        early = _checks(client, cmd, name, argv)
+        if early is not None:
+            return early
+    return call(client, cmd, argv)
+
+
+def _reject(client, cmd: Command | None, message: bytes) -> bytes:
+    """An error before execution: counted as rejected, and it aborts an open MULTI."""
+    if cmd is not None:
+        cmd.rejected_calls += 1
+    client.node.count_error(message)
+    if client.multi is not None:
+        client.multi_error = True
+    return resp.error(message)
+
+
+def _checks(client, cmd: Command, name: bytes, argv: list[bytes]) -> bytes | None:
+    node = client.node
+    flags = cmd.flags
+    if not client.authenticated and not flags & NO_AUTH:
+        return _reject(client, cmd, NOAUTH_ERR)
+    if client.multi is not None and name not in _MULTI_IMMEDIATE:
+        if flags & NO_MULTI:
+            return _reject(client, cmd, b"ERR Command not allowed inside a transaction")
+        client.multi.append((cmd, argv))
+        return resp.QUEUED
+    if client.resp == 2 and (client.subscriptions or client.psubscriptions) and name not in _PUBSUB_ALLOWED:
+        return _reject(client, cmd, b"ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / "
+                       b"PING / QUIT / RESET are allowed in this context" % cmd.name.encode())
+    if node.loading and not flags & LOADING:
+        return _reject(client, cmd, b"LOADING Redis is loading the dataset in memory")
+    if node.is_replica and not client.is_master:
+        if flags & WRITE and node.replica_read_only:
+            return _reject(client, cmd, READONLY_ERR)
+        if not flags & STALE and not node.master_link_up and not node.serve_stale_data:
+            return _reject(client, cmd, b"MASTERDOWN Link with MASTER is down and "
+                           b"replica-serve-stale-data is set to 'no'.")
+    if flags & DENYOOM and node.maxmemory and not client.is_master:
+        if not node.ensure_memory():
+            return _reject(client, cmd, OOM_ERR)
+    if flags & WRITE and node.min_replicas_to_write and not node.enough_good_replicas():
+        return _reject(client, cmd, b"NOREPLICAS Not enough good replicas to write.")
+    if node.paused_until and node.pause_blocks(client, cmd):
+        return node.defer_paused(client, argv)
+    return None
+
+
+def call(client, cmd: Command, argv: list[bytes]) -> bytes | None:
+    """Execute ``cmd`` and do the bookkeeping every command gets."""
+    node = client.node
+    keyspace = node.keyspace
+    dirty = keyspace.dirty
+    if node.monitors:
+        node.feed_monitors(client, argv)
+    start = perf_counter_ns()
+    try:
+        reply = cmd.handler(client, argv)
+    except CommandError as exc:
+        reply = resp.error(exc.message)
+        cmd.failed_calls += 1
+        node.count_error(exc.message)
+    elapsed = perf_counter_ns() - start
+    cmd.calls += 1
+    cmd.usec += elapsed
+    if elapsed > node.slowlog_threshold_ns:
+        node.slowlog_push(client, argv, elapsed // 1000)
+    if keyspace.dirty != dirty:
+        db = client.db
+        if db.watched:
+            touch_watched(db, [argv[i] for i in cmd.keys(argv)])
+        if cmd.flags & WRITE or client.propagate is not None:
+            node.propagate(client, argv)
+    elif client.propagate is not None:
+        node.propagate(client, argv)
+    return reply
+
+
+def exec_transaction(client) -> bytes:
+    """EXEC: run the queued commands back to back (nothing else runs in between)."""
+    queued = client.multi
+    client.multi = None
+    aborted = client.multi_error
+    client.multi_error = False
+    client.guard_update()
+    dirty_cas = client.dirty_cas
+    unwatch_all(client)
+    if aborted:
+        raise CommandError(EXECABORT_ERR)
+    if dirty_cas:
+        return resp.null_array(client.resp)
+    node = client.node
+    node.begin_transaction(client)
+    replies = []
+    try:
+        for cmd, argv in queued:
+            # a replica's state may have changed while commands were queued
+            if node.is_replica and cmd.flags & WRITE and node.replica_read_only and not client.is_master:
+                replies.append(resp.error(READONLY_ERR))
+                continue
+            reply = call(client, cmd, argv)
+            replies.append(reply if reply is not None else resp.NULL_BULK)
+    finally:
+        node.end_transaction(client)
+    return resp.array(replies)
+
+
+def touch_watched(db, keys: list[bytes]) -> None:
+    """Invalidate the transactions of clients WATCHing any of ``keys`` in ``db``."""
+    watched = db.watched
+    for key in keys:
+        clients = watched.get(key)
+        if clients:
+            for c in clients:
+                c.dirty_cas = True
+
+
+def touch_all_watched(db, other=None) -> None:
+    """FLUSHDB/FLUSHALL/SWAPDB: WATCHes on ``db`` of keys that exist there (or in ``other``, the
+    database swapped with it) are invalidated, as ``touchAllWatchedKeysInDb`` does."""
+    for key, clients in db.watched.items():
+        if key in db.data or (other is not None and key in other.data):
+            for c in clients:
+                c.dirty_cas = True
+
+
+def unwatch_all(client) -> None:
+    for db, key in client.watched:
+        clients = db.watched.get(key)
+        if clients is not None:
+            clients.discard(client)
+            if not clients:
+                del db.watched[key]
+    client.watched = []
+    client.dirty_cas = False

@@ -1,0 +1,1 @@
+"""persistence: see ARCHITECTURE.md; built by its own issue."""

@@ -1,0 +1,143 @@
+"""Reply encoders for RESP2 and RESP3.
+
+Handlers build replies only through these helpers, so the wire format lives in one place.
+Every function returns the encoded bytes of one reply; aggregates take already-encoded
+elements, which keeps nesting cheap (no intermediate objects besides the byte strings).
+Where RESP3 has a richer type (map, set, double, null, push), the function takes the client's
+protocol version and falls back to RESP2's shape exactly as Redis does.
+"""
+
+import math
+
+OK = b"+OK\r\n"
+QUEUED = b"+QUEUED\r\n"
+PONG = b"+PONG\r\n"
+NULL_BULK = b"$-1\r\n"
+NULL_ARRAY = b"*-1\r\n"
+NULL3 = b"_\r\n"
+EMPTY_ARRAY = b"*0\r\n"
+EMPTY_BULK = b"$0\r\n\r\n"
+ZERO = b":0\r\n"
+ONE = b":1\r\n"
+
+_SMALL_INTS = [b":%d\r\n" % i for i in range(-1, 1024)]
+
+
+def simple(text: bytes) -> bytes:
+    return b"+" + text + b"\r\n"
+
+
+def error(message: bytes) -> bytes:
+    """An error reply; ``message`` starts with its code (``ERR``, ``WRONGTYPE``, ...)."""
+    return b"-" + message.replace(b"\r", b" ").replace(b"\n", b" ") + b"\r\n"
+
+
+def integer(n: int) -> bytes:
+    if -1 <= n < 1023:
+        return _SMALL_INTS[n + 1]
+    return b":%d\r\n" % n
+
+
+def bulk(value: bytes) -> bytes:
+    return b"$%d\r\n%b\r\n" % (len(value), value)
+
+
+def bulk_or_null(value: bytes | None, resp: int = 2) -> bytes:
+    if value is None:
+        return NULL3 if resp == 3 else NULL_BULK
+    return b"$%d\r\n%b\r\n" % (len(value), value)
+
+
+def null(resp: int) -> bytes:
+    """The null bulk string (RESP2 ``$-1``) or RESP3 ``_``."""
+    return NULL3 if resp == 3 else NULL_BULK
+
+
+def null_array(resp: int) -> bytes:
+    return NULL3 if resp == 3 else NULL_ARRAY
+
+
+def array(items: list[bytes]) -> bytes:
+    """An array of already-encoded replies."""
+    return b"*%d\r\n%b" % (len(items), b"".join(items))
+
+
+def bulk_array(values: list[bytes | None] | tuple, resp: int = 2) -> bytes:
+    """An array of bulk strings (``None`` elements become nulls)."""
+    null_ = NULL3 if resp == 3 else NULL_BULK
+    parts = [b"*%d\r\n" % len(values)]
+    append = parts.append
+    for v in values:
+        if v is None:
+            append(null_)
+        else:
+            append(b"$%d\r\n%b\r\n" % (len(v), v))
+    return b"".join(parts)
+
+
+def map_(pairs: list[tuple[bytes, bytes]], resp: int) -> bytes:
+    """A map of already-encoded keys and values: RESP3 ``%``, RESP2 a flat array."""
+    head = b"%%%d\r\n" % len(pairs) if resp == 3 else b"*%d\r\n" % (2 * len(pairs))
+    return head + b"".join(k + v for k, v in pairs)
+
+
+def set_(items: list[bytes], resp: int) -> bytes:
+    """A set of already-encoded elements: RESP3 ``~``, RESP2 an array."""
+    return (b"~%d\r\n" if resp == 3 else b"*%d\r\n") % len(items) + b"".join(items)
+
+
+def push(items: list[bytes], resp: int) -> bytes:
+    """An out-of-band push (pub/sub messages): RESP3 ``>``, RESP2 an array."""
+    return (b">%d\r\n" if resp == 3 else b"*%d\r\n") % len(items) + b"".join(items)
+
+
+def format_double(value: float) -> bytes:
+    """Redis's human double format (``%.17g`` trimmed): ``inf``, ``-inf``, ``3.5``, ``1e+20``."""
+    if math.isinf(value):
+        return b"inf" if value > 0 else b"-inf"
+    if value == int(value) and abs(value) < 1e17:
+        return b"%d" % int(value)
+    return (b"%.17g" % value)
+
+
+def double(value: float, resp: int) -> bytes:
+    """A double: RESP3 ``,``, RESP2 a bulk string in Redis's ``%.17g`` format."""
+    text = format_double(value)
+    if resp == 3:
+        return b"," + text + b"\r\n"
+    return b"$%d\r\n%b\r\n" % (len(text), text)
+
+
+def verbatim(text: bytes, resp: int, fmt: bytes = b"txt") -> bytes:
+    """A verbatim string (INFO, CLIENT LIST under RESP3), a bulk string under RESP2."""
+    if resp == 3:
+        return b"=%d\r\n%b:%b\r\n" % (len(text) + 4, fmt, text)
+    return b"$%d\r\n%b\r\n" % (len(text), text)
+
+
+def boolean(value: bool, resp: int) -> bytes:
+    if resp == 3:
+        return b"#t\r\n" if value else b"#f\r\n"
+    return ONE if value else ZERO
+
+
+def encode_value(value: object, resp: int = 2) -> bytes:
+    """Encode a Python value the generic way: bytes/str → bulk, int → integer, list/tuple → array,
+    dict → map, None → null. For tables of info that are not on the hot path (COMMAND, CONFIG, ...)."""
+    if isinstance(value, bytes):
+        return bulk(value)
+    if isinstance(value, str):
+        return bulk(value.encode())
+    if isinstance(value, bool):
+        return integer(int(value))
+    if isinstance(value, int):
+        return integer(value)
+    if isinstance(value, float):
+        return double(value, resp)
+    if value is None:
+        return null(resp)
+    if isinstance(value, dict):
+        return map_([(encode_value(k, resp), encode_value(v, resp)) for k, v in value.items()], resp)
+    if isinstance(value, (set, frozenset)):
+        return set_([encode_value(v, resp) for v in value], resp)
+    return array([encode_value(v, resp) for v in value])

@@ -1,0 +1,1 @@
+"""replication: see ARCHITECTURE.md; built by its own issue."""

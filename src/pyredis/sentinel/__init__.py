@@ -1,0 +1,1 @@
+"""sentinel: see ARCHITECTURE.md; built by its own issue."""
