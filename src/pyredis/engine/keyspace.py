@@ -99,6 +99,10 @@ class Database:
             heapq.heapify(self._heap)
         self.keyspace.dirty += 1
 
+    def changed(self, key: bytes, count: int = 1) -> None:
+        """A value was modified in place (LPUSH on an existing list, HSET...): count the change."""
+        self.keyspace.dirty += count
+
     def persist(self, key: bytes) -> bool:
         if self.expires.pop(key, None) is None:
             return False
