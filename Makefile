@@ -18,7 +18,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q tests
 
 up: $(STAMP)
-	$(BIN)/pyredis up sentinel
+	$(BIN)/pyredis up
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

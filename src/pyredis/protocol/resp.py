@@ -141,3 +141,12 @@ def encode_value(value: object, resp: int = 2) -> bytes:
     if isinstance(value, (set, frozenset)):
         return set_([encode_value(v, resp) for v in value], resp)
     return array([encode_value(v, resp) for v in value])
+
+
+def command(argv: list[bytes]) -> bytes:
+    """A request as a client (or a master, to its replicas) sends it: an array of bulk strings."""
+    parts = [b"*%d\r\n" % len(argv)]
+    append = parts.append
+    for a in argv:
+        append(b"$%d\r\n%b\r\n" % (len(a), a))
+    return b"".join(parts)
