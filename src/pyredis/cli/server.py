@@ -99,7 +99,9 @@ def run_server(config: Config) -> int:
         uvloop.install()
     except ImportError:
         pass
+    from ..commands.sentinel import drop_sentinel_only  # noqa: PLC0415
     from ..node.server import Node  # noqa: PLC0415
+    drop_sentinel_only()
     log.role = "M"
     node = Node(config, log=log)
     loop = asyncio.new_event_loop()

@@ -11,7 +11,7 @@ from .registry import command
 def ping(client, argv: list[bytes]) -> bytes:
     if len(argv) > 2:
         raise CommandError(b"ERR wrong number of arguments for 'ping' command")
-    if client.resp == 2 and (client.subscriptions or client.psubscriptions):
+    if client.resp == 2 and (client.subscriptions or client.psubscriptions or client.ssubscriptions):
         return resp.bulk_array([b"pong", argv[1] if len(argv) > 1 else b""])
     if len(argv) == 2:
         return resp.bulk(argv[1])

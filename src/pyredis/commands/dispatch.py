@@ -45,15 +45,22 @@ def process(client, argv: list[bytes]) -> bytes | None:
     cmd = TABLE.get(name)
     if cmd is None:
         return _reject(client, None, unknown_command(argv[0], argv[1:]))
-    arity = cmd.arity
     n = len(argv)
+    if cmd.subcommands and n > 1:
+        # CONFIG GET, CLIENT LIST...: checks, flags and commandstats belong to the subcommand
+        cmd = cmd.subcommands.get(argv[1].lower(), cmd)
+    client.last_cmd = cmd
+    arity = cmd.arity
     if (arity > 0 and n != arity) or n < -arity:
-        return _reject(client, cmd, wrong_arity(argv[0]))
+        return _reject(client, cmd, wrong_arity(argv[0] if cmd.parent is None else cmd.name.encode()))
     if client.guard or client.node.guard:
         early = _checks(client, cmd, name, argv)
         if early is not None:
             return early
-    return call(client, cmd, argv)
+    reply = call(client, cmd, argv)
+    if client.node.ready_keys:      # a write woke keys that blocked clients wait on
+        client.node.serve_blocked()
+    return reply
 
 
 def _reject(client, cmd: Command | None, message: bytes) -> bytes:
@@ -76,7 +83,8 @@ def _checks(client, cmd: Command, name: bytes, argv: list[bytes]) -> bytes | Non
             return _reject(client, cmd, b"ERR Command not allowed inside a transaction")
         client.multi.append((cmd, argv))
         return resp.QUEUED
-    if client.resp == 2 and (client.subscriptions or client.psubscriptions) and name not in _PUBSUB_ALLOWED:
+    if (client.resp == 2 and (client.subscriptions or client.psubscriptions or client.ssubscriptions)
+            and name not in _PUBSUB_ALLOWED):
         return _reject(client, cmd, b"ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / "
                        b"PING / QUIT / RESET are allowed in this context" % cmd.name.encode())
     if node.loading and not flags & LOADING:
@@ -90,6 +98,8 @@ def _checks(client, cmd: Command, name: bytes, argv: list[bytes]) -> bytes | Non
     if flags & DENYOOM and node.maxmemory and not client.is_master:
         if not node.ensure_memory():
             return _reject(client, cmd, OOM_ERR)
+    if node.disk_error is not None and (flags & WRITE or name == b"ping") and not client.is_master:
+        return _reject(client, cmd, node.disk_error)
     if flags & WRITE and node.min_replicas_to_write and not node.enough_good_replicas():
         return _reject(client, cmd, b"NOREPLICAS Not enough good replicas to write.")
     if node.paused_until and node.pause_blocks(client, cmd):
@@ -102,8 +112,6 @@ def call(client, cmd: Command, argv: list[bytes]) -> bytes | None:
     node = client.node
     keyspace = node.keyspace
     dirty = keyspace.dirty
-    if node.monitors:
-        node.feed_monitors(client, argv)
     start = perf_counter_ns()
     try:
         reply = cmd.handler(client, argv)
@@ -114,6 +122,9 @@ def call(client, cmd: Command, argv: list[bytes]) -> bytes | None:
     elapsed = perf_counter_ns() - start
     cmd.calls += 1
     cmd.usec += elapsed
+    if node.monitors:
+        # after execution, as Redis 7's call(): the line shows the db the command ended in
+        node.feed_monitors(client, argv, cmd)
     if elapsed > node.slowlog_threshold_ns:
         node.slowlog_push(client, argv, elapsed // 1000)
     if keyspace.dirty != dirty:
@@ -163,15 +174,38 @@ def touch_watched(db, keys: list[bytes]) -> None:
         clients = watched.get(key)
         if clients:
             for c in clients:
+                if c.watched_expired and (db, key) in c.watched_expired:
+                    # WATCHed while already expired (Redis 7.0): its removal is no logical change
+                    if key not in db.data:
+                        c.watched_expired.discard((db, key))
+                        continue
+                    if is_stale(db, key):
+                        continue
                 c.dirty_cas = True
+
+
+def is_stale(db, key: bytes) -> bool:
+    """The key is logically expired but not removed yet (``keyIsExpired``)."""
+    when = db.expires.get(key)
+    return when is not None and when <= db.keyspace.now_ms
 
 
 def touch_all_watched(db, other=None) -> None:
     """FLUSHDB/FLUSHALL/SWAPDB: WATCHes on ``db`` of keys that exist there (or in ``other``, the
     database swapped with it) are invalidated, as ``touchAllWatchedKeysInDb`` does."""
     for key, clients in db.watched.items():
-        if key in db.data or (other is not None and key in other.data):
+        exists = key in db.data
+        if exists or (other is not None and key in other.data):
             for c in clients:
+                if c.watched_expired and (db, key) in c.watched_expired:
+                    if other is None or key not in other.data:
+                        c.watched_expired.discard((db, key))
+                        continue
+                    if is_stale(other, key):
+                        continue
+                elif not exists and is_stale(other, key):
+                    c.watched_expired.add((db, key))
+                    continue
                 c.dirty_cas = True
 
 
@@ -183,4 +217,6 @@ def unwatch_all(client) -> None:
             if not clients:
                 del db.watched[key]
     client.watched = []
+    if client.watched_expired:
+        client.watched_expired = set()
     client.dirty_cas = False

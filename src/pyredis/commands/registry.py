@@ -86,6 +86,8 @@ class Command:
     usec: int = 0
     rejected_calls: int = 0
     failed_calls: int = 0
+    # explicit key specs for COMMAND INFO (dicts, see commands/command.py); empty: derived from first/last/step
+    key_specs: tuple = ()
 
     @property
     def fullname(self) -> str:
@@ -140,6 +142,7 @@ def command(
     name: str, arity: int, flags: str = "", first: int = 0, last: int = 0, step: int = 0,
     group: str = "generic", categories: str = "", summary: str = "", since: str = "1.0.0",
     complexity: str = "", tips: str = "", getkeys: Callable[[list[bytes]], list[int]] | None = None,
+    key_specs: tuple = (),
 ) -> Callable[[Handler], Handler]:
     """Declare a command and register its handler."""
 
@@ -148,6 +151,7 @@ def command(
         cmd = Command(name.lower(), arity, bits, first, last, step, fn, group,
                       tuple(c.lstrip("@") for c in categories.split()), summary, since, complexity,
                       tuple(tips.split()), getkeys)
+        cmd.key_specs = tuple(key_specs)
         key = name.lower().encode()
         existing = TABLE.get(key)
         if existing is not None and existing.subcommands:
@@ -184,7 +188,7 @@ def container(name: str, group: str = "generic", summary: str = "", since: str =
 def subcommand(
     parent: str, name: str, arity: int, flags: str = "", first: int = 0, last: int = 0, step: int = 0,
     categories: str = "", summary: str = "", since: str = "1.0.0", complexity: str = "",
-    tips: str = "", getkeys: Callable[[list[bytes]], list[int]] | None = None,
+    tips: str = "", getkeys: Callable[[list[bytes]], list[int]] | None = None, key_specs: tuple = (),
 ) -> Callable[[Handler], Handler]:
     """Declare ``PARENT NAME``; arity counts the parent (``CONFIG GET pattern`` is -3)."""
 
@@ -197,6 +201,7 @@ def subcommand(
         sub = Command(f"{parent.lower()}|{name.lower()}", arity, bits, first, last, step, fn, par.group,
                       tuple(c.lstrip("@") for c in categories.split()), summary, since, complexity,
                       tuple(tips.split()), getkeys, parent=par)
+        sub.key_specs = tuple(key_specs)
         par.subcommands[name.lower().encode()] = sub
         return fn
 
@@ -206,5 +211,5 @@ def subcommand(
 def help_reply(name: str, lines: list[str]) -> bytes:
     """The ``<CMD> HELP`` reply: a header line, the given lines, and the closing HELP lines."""
     head = f"{name.upper()} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"
-    body = [head, *lines, "HELP", "    Print this help."]
+    body = [head, *lines, "HELP", "    Prints this help."]
     return resp.array([resp.simple(line.encode()) for line in body])

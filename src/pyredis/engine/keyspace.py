@@ -10,6 +10,23 @@ Representation (the rest of the code relies on it):
   are removed (see ``scan``);
 - ``Keyspace.dirty`` counts changes, as Redis's ``server.dirty`` does: the dispatcher propagates
   a write and touches WATCHed keys only when a command changed it, and ``save`` points read it.
+
+Memory accounting (what INFO used_memory and maxmemory read, see ``engine.eviction``):
+``Database.mem`` is an estimate of the bytes the database holds, kept incrementally by every
+method here that adds or removes a key. A string costs ``len(key) + len(value) + STRING_OVERHEAD``
+(computed again on removal, so it needs no storage); a collection is charged
+``values.approx_size`` when stored and re-charged by ``changed()``, the charge kept in
+``Database.charges`` so the total never drifts however the collection changed in between.
+
+Access tracking (OBJECT IDLETIME/FREQ and the LRU/LFU eviction policies): ``Database.access``
+is None unless tracking is on (``Keyspace.track``: 0 off, TRACK_LRU, TRACK_LFU), so the common
+configuration pays one attribute test per lookup and no memory. With LRU it maps a key to the
+LRU clock (seconds) of its last access — one int object shared by all keys touched in the same
+second; with LFU to ``minutes << 8 | counter`` (Redis's 8-bit logarithmic counter with decay).
+A key without an entry has not been accessed since tracking began (``Keyspace.lru_epoch_s``).
+
+Scanning containers: ``scan_dict`` gives HSCAN/SSCAN/ZSCAN a cursor over any dict or set that
+never misses an element present for the whole scan (see its docstring).
 """
 
 import heapq
@@ -17,10 +34,20 @@ import random
 from collections.abc import Callable
 from itertools import islice
 
+from .values import approx_size
+
+STRING_OVERHEAD = 128      # key and value bytes objects, the dict entry (measured on CPython 3.11)
+EXPIRE_OVERHEAD = 72       # an expires entry and its int
+TRACK_LRU = 1
+TRACK_LFU = 2
+LFU_INIT_VAL = 5
+_SMALL_SOURCE = 128        # below this many keys, sampling just lists the table
+
 
 class Database:
     __slots__ = ("id", "keyspace", "data", "expires", "_heap", "deletions", "watched", "blocked",
-                 "ready_keys", "avg_ttl", "_scan_iter")
+                 "ready_keys", "avg_ttl", "_scan_iter", "mem", "charges", "access", "_snap",
+                 "_snap_volatile", "scan_cursors")
 
     def __init__(self, dbid: int, keyspace: "Keyspace") -> None:
         self.id = dbid
@@ -34,10 +61,31 @@ class Database:
         self.ready_keys: set[bytes] = set()      # blocked-on keys written since the last unblock pass
         self.avg_ttl = 0
         self._scan_iter: tuple | None = None
+        self.mem = 0                             # estimated bytes held (see the module docstring)
+        self.charges: dict[bytes, int] = {}      # collection key -> bytes charged for it
+        self.access: dict[bytes, int] | None = None
+        self._snap: list | None = None           # key snapshots for random sampling
+        self._snap_volatile: list | None = None
+        self.scan_cursors = ScanCursors()        # container scans (HSCAN/SSCAN/ZSCAN) of this db
 
     # ----- reads
     def lookup(self, key: bytes) -> object | None:
-        """The value at ``key``, or None; an expired key is removed (on a master) on the way."""
+        """The value at ``key``, or None; an expired key is removed (on a master) on the way.
+        Counts as an access for LRU/LFU (use ``peek`` for commands that must not touch)."""
+        expires = self.expires
+        if expires:
+            when = expires.get(key)
+            if when is not None and when <= self.keyspace.now_ms:
+                if self.keyspace.expire_on_access:
+                    self._expire_key(key)
+                return None
+        value = self.data.get(key)
+        if self.access is not None and value is not None:
+            self.keyspace.touch(self, key)
+        return value
+
+    def peek(self, key: bytes) -> object | None:
+        """``lookup`` without recording an access (Redis's LOOKUP_NOTOUCH: TYPE, TTL, OBJECT...)."""
         expires = self.expires
         if expires:
             when = expires.get(key)
@@ -48,11 +96,11 @@ class Database:
         return self.data.get(key)
 
     def exists(self, key: bytes) -> bool:
-        return self.lookup(key) is not None
+        return self.peek(key) is not None
 
     def ttl_ms(self, key: bytes) -> int:
         """Redis's PTTL answer: -2 missing, -1 no TTL, else milliseconds left."""
-        if self.lookup(key) is None:
+        if self.peek(key) is None:
             return -2
         when = self.expires.get(key)
         if when is None:
@@ -65,33 +113,63 @@ class Database:
     # ----- writes
     def set(self, key: bytes, value: object, keep_ttl: bool = False) -> None:
         """Store ``value`` at ``key``; like Redis's ``setKey`` this drops the TTL unless asked not to."""
-        self.data[key] = value
+        data = self.data
+        old = data.get(key)
+        data[key] = value
+        if old is not None:
+            self.mem -= (len(key) + len(old) + STRING_OVERHEAD if type(old) is bytes  # type: ignore[arg-type]
+                         else self.charges.pop(key, 0))
+        if type(value) is bytes:
+            self.mem += len(key) + len(value) + STRING_OVERHEAD
+        else:
+            self._charge(key, value)
         if not keep_ttl and self.expires:
-            self.expires.pop(key, None)
+            if self.expires.pop(key, None) is not None:
+                self.mem -= EXPIRE_OVERHEAD
+        if self.access is not None:
+            self.keyspace.touch(self, key)
         self.keyspace.dirty += 1
 
     def add(self, key: bytes, value: object) -> None:
         """Store a new value at a key known to be absent (or expired)."""
-        if self.expires:
-            self.expires.pop(key, None)
+        if key in self.data:            # an expired key still in the table
+            self._remove(key)
         self.data[key] = value
+        if type(value) is bytes:
+            self.mem += len(key) + len(value) + STRING_OVERHEAD
+        else:
+            self._charge(key, value)
+        if self.access is not None:
+            self.keyspace.touch(self, key)
         self.keyspace.dirty += 1
+
+    def _charge(self, key: bytes, value: object) -> None:
+        size = len(key) + approx_size(value)
+        self.charges[key] = size
+        self.mem += size
 
     def delete(self, key: bytes) -> bool:
         """Remove ``key``; True if it existed (expired keys count as absent)."""
-        if self.lookup(key) is None:
+        if self.peek(key) is None:
             return False
         self._remove(key)
         self.keyspace.dirty += 1
         return True
 
-    def _remove(self, key: bytes) -> None:
-        del self.data[key]
-        if self.expires:
-            self.expires.pop(key, None)
+    def _remove(self, key: bytes) -> object:
+        value = self.data.pop(key)
+        self.mem -= (len(key) + len(value) + STRING_OVERHEAD if type(value) is bytes  # type: ignore[arg-type]
+                     else self.charges.pop(key, 0))
+        if self.expires and self.expires.pop(key, None) is not None:
+            self.mem -= EXPIRE_OVERHEAD
+        if self.access is not None:
+            self.access.pop(key, None)
         self.deletions += 1
+        return value
 
     def set_expire(self, key: bytes, when_ms: int) -> None:
+        if self.expires.get(key) is None:
+            self.mem += EXPIRE_OVERHEAD
         self.expires[key] = when_ms
         heapq.heappush(self._heap, (when_ms, key))
         if len(self._heap) > 2 * len(self.expires) + 64:
@@ -100,12 +178,18 @@ class Database:
         self.keyspace.dirty += 1
 
     def changed(self, key: bytes, count: int = 1) -> None:
-        """A value was modified in place (LPUSH on an existing list, HSET...): count the change."""
+        """A value was modified in place (LPUSH on an existing list, HSET...): count the change
+        and re-charge its memory estimate."""
         self.keyspace.dirty += count
+        value = self.data.get(key)
+        if value is not None and type(value) is not bytes:
+            self.mem -= self.charges.get(key, 0)
+            self._charge(key, value)
 
     def persist(self, key: bytes) -> bool:
         if self.expires.pop(key, None) is None:
             return False
+        self.mem -= EXPIRE_OVERHEAD
         self.keyspace.dirty += 1
         return True
 
@@ -116,7 +200,36 @@ class Database:
         self.expires = {}
         self._heap = []
         self._scan_iter = None
+        self.mem = 0
+        self.charges = {}
+        if self.access is not None:
+            self.access = {}
+        self._snap = self._snap_volatile = None
+        self.scan_cursors.clear()
         return n
+
+    def rename(self, src: bytes, dst: bytes) -> None:
+        """Move the value and TTL of ``src`` (known to exist) to ``dst``, replacing it; the value
+        keeps its access record, as Redis keeps the object."""
+        when = self.expires.get(src)
+        access = self.access.get(src) if self.access is not None else None
+        value = self._remove(src)
+        if self.peek(dst) is not None:
+            self._remove(dst)
+        self.add(dst, value)
+        if when is not None:
+            self.set_expire(dst, when)
+        if access is not None:
+            self.access[dst] = access  # type: ignore[index]
+
+    def move_to(self, key: bytes, target: "Database") -> None:
+        """MOVE: hand ``key`` (existing here, absent there) with its TTL to ``target``."""
+        when = self.expires.get(key)
+        value = self._remove(key)
+        self.keyspace.dirty += 1
+        target.add(key, value)
+        if when is not None:
+            target.set_expire(key, when)
 
     # ----- expiry
     def _expire_key(self, key: bytes) -> None:
@@ -143,52 +256,157 @@ class Database:
                 break
         return done
 
+    # ----- sampling (eviction, RANDOMKEY)
     def sample_keys(self, count: int, rng: random.Random, volatile: bool = False) -> list[bytes]:
-        """Up to ``count`` keys from a random window of the table (eviction and RANDOMKEY sampling).
-        Dicts have no random access, so the window starts at a random offset walked at C speed."""
+        """Up to ``count`` distinct random keys (of those with a TTL if ``volatile``).
+
+        Dicts have no random access, so large tables are sampled from a snapshot list of their
+        keys (8 bytes a key, only while something samples): keys deleted since are skipped, keys
+        added since join at the next rebuild, which happens once a quarter of the snapshot is
+        gone or the table grew by half."""
         source = self.expires if volatile else self.data
         n = len(source)
         if not n:
             return []
-        start = rng.randrange(n)
-        keys = list(islice(source, start, start + count))
-        if len(keys) < count:
-            keys += list(islice(source, 0, min(count - len(keys), start)))
-        return keys
+        if n <= _SMALL_SOURCE:
+            keys = list(source)
+            return keys if count >= n else rng.sample(keys, count)
+        snap = self._snap_volatile if volatile else self._snap
+        if snap is None or n > len(snap[0]) * 3 // 2 or snap[1] > len(snap[0]) // 4:
+            snap = [list(source), 0]
+            if volatile:
+                self._snap_volatile = snap
+            else:
+                self._snap = snap
+        keys_list = snap[0]
+        size = len(keys_list)
+        out: list[bytes] = []
+        for _ in range(count * 2):
+            key = keys_list[rng.randrange(size)]
+            if key in source:
+                if key not in out:
+                    out.append(key)
+                    if len(out) >= count:
+                        break
+            else:
+                snap[1] += 1
+        return out
 
     # ----- iteration
     def scan(self, cursor: int, count: int) -> tuple[int, list[bytes]]:
-        """One SCAN step. Dicts keep insertion order and a deletion shifts later keys back by
-        one place at most, so the cursor holds (position, deletions so far): the next step
-        starts ``deletions since`` places earlier. Keys present for the whole scan are never
-        missed; deleted ones may cause repeats, which SCAN allows."""
+        """One SCAN step over the live keys (expired ones are removed on the way, not returned).
+
+        Dicts keep insertion order; a deletion shifts the keys after it back by one place and an
+        insertion goes to the end. So the cursor holds (position, deletions so far): the next
+        step starts ``deletions since`` places earlier — it may repeat keys, never skip one
+        present for the whole scan — and reads that many more, so each step advances ``count``
+        places however many keys were deleted in between (the scan ends unless the table keeps
+        growing). Repeats are allowed by SCAN's contract."""
         data = self.data
+        pos = 0
+        back = 0
         if cursor:
             pos = cursor & 0xFFFFFFFF
-            seen_dels = cursor >> 32
-            back = (self.deletions - seen_dels) & 0x7FFFFFFF
-            pos = max(0, pos - back)
-        else:
-            pos = 0
+            back = min(pos, ((self.deletions - (cursor >> 32)) & 0x7FFFFFFF))
+            pos -= back
+        want = count + back
         cached = self._scan_iter
-        keys: list[bytes]
         if (cached is not None and cached[0] == cursor and cached[2] == len(data)
                 and cached[3] == self.deletions):
             it = cached[1]
         else:
             it = islice(iter(data), pos, None)
         try:
-            keys = list(islice(it, count))
+            keys = list(islice(it, want))
         except RuntimeError:
-            keys = list(islice(iter(data), pos, pos + count))
-            it = None
+            it = islice(iter(data), pos, None)
+            keys = list(islice(it, want))
         pos += len(keys)
-        if pos >= len(data) or not keys:
+        done = pos >= len(data) or not keys
+        if self.expires:
+            now = self.keyspace.now_ms
+            expires = self.expires
+            live = []
+            for key in keys:
+                when = expires.get(key)
+                if when is not None and when <= now:
+                    if self.keyspace.expire_on_access:
+                        self._expire_key(key)
+                        pos -= 1    # it stood before the new position
+                        it = None
+                    continue
+                live.append(key)
+            keys = live
+        if done:
             self._scan_iter = None
             return 0, keys
         next_cursor = ((self.deletions & 0x7FFFFFFF) << 32) | pos
         self._scan_iter = (next_cursor, it, len(data), self.deletions) if it is not None else None
         return next_cursor, keys
+
+
+class ScanCursors:
+    """Snapshots behind the cursors of container scans (HSCAN, SSCAN, ZSCAN): see ``scan_dict``.
+
+    Bounded: at most ``max_cursors`` snapshots and ``max_elements`` snapshotted elements are kept,
+    the oldest dropped first; a dropped cursor restarts its scan from its position in a new
+    snapshot (a dict keeps its order, so only elements deleted meanwhile can shift it)."""
+
+    __slots__ = ("snaps", "next_id", "elements", "max_cursors", "max_elements")
+
+    def __init__(self, max_cursors: int = 1024, max_elements: int = 4_000_000) -> None:
+        self.snaps: dict[int, tuple[object, list]] = {}
+        self.next_id = 1
+        self.elements = 0
+        self.max_cursors = max_cursors
+        self.max_elements = max_elements
+
+    def new(self, container: object, members: list) -> int:
+        sid = self.next_id
+        self.next_id = sid + 1 if sid < 0x7FFFFFFF else 1
+        self.snaps[sid] = (container, members)
+        self.elements += len(members)
+        while len(self.snaps) > self.max_cursors or (self.elements > self.max_elements and len(self.snaps) > 1):
+            self.drop(next(iter(self.snaps)))
+        return sid
+
+    def drop(self, sid: int) -> None:
+        entry = self.snaps.pop(sid, None)
+        if entry is not None:
+            self.elements -= len(entry[1])
+
+    def clear(self) -> None:
+        self.snaps.clear()
+        self.elements = 0
+
+
+def scan_dict(container, state_owner, cursor: int, count: int) -> tuple[int, list]:
+    """One step of HSCAN/SSCAN/ZSCAN over ``container`` (a dict, a set, or ZSet.scores).
+
+    ``state_owner`` is anything with a ``scan_cursors`` attribute (a ``ScanCursors``; pass the
+    client's Database). Returns ``(next_cursor, members)``: the dict's keys or the set's
+    elements; 0 ends the scan. A container of at most ``count`` elements is returned whole with
+    cursor 0 (Redis does the same for its compact encodings). A larger one is scanned from a
+    snapshot of its members taken at cursor 0: every member present for the whole scan is
+    returned exactly once, members deleted meanwhile are skipped, members added meanwhile are
+    not returned. The cursor is ``snapshot id << 32 | position``."""
+    if cursor == 0 and len(container) <= count:
+        return 0, list(container)
+    cursors = state_owner.scan_cursors
+    sid = cursor >> 32
+    pos = cursor & 0xFFFFFFFF
+    entry = cursors.snaps.get(sid) if cursor else None
+    if entry is None or entry[0] is not container:
+        members = list(container)
+        sid = cursors.new(container, members)
+    else:
+        members = entry[1]
+    end = pos + count
+    out = [m for m in members[pos:end] if m in container]
+    if end >= len(members):
+        cursors.drop(sid)
+        return 0, out
+    return (sid << 32) | end, out
 
 
 class Keyspace:
@@ -201,6 +419,13 @@ class Keyspace:
         self.expire_on_access = True       # replicas keep expired keys until the master's DEL
         self.stats_expired_keys = 0
         self.on_expired: Callable[[Database, bytes], None] | None = None
+        self.rng = random.Random()
+        self.track = 0                     # 0, TRACK_LRU or TRACK_LFU
+        self.lru_epoch_s = 0               # keys without an access record are idle since then
+        self.lfu_log_factor = 10
+        self.lfu_decay_time = 1
+        self._clock_s = 0                  # the shared int object of the current LRU second
+        self._lfu_cache: dict[int, int] = {}
 
     def __getitem__(self, index: int) -> Database:
         return self.dbs[index]
@@ -208,14 +433,79 @@ class Keyspace:
     def __len__(self) -> int:
         return len(self.dbs)
 
+    @property
+    def used(self) -> int:
+        """The estimated bytes held by all databases."""
+        return sum(db.mem for db in self.dbs)
+
+    # ----- access tracking
+    def set_tracking(self, mode: int) -> None:
+        """Start (or stop: 0) recording accesses; switching mode forgets what was recorded."""
+        if mode == self.track:
+            return
+        self.track = mode
+        self.lru_epoch_s = self.now_ms // 1000
+        self._lfu_cache = {}
+        for db in self.dbs:
+            db.access = {} if mode else None
+
+    def touch(self, db: Database, key: bytes) -> None:
+        """Record an access to ``key`` (called by lookups while tracking is on)."""
+        access = db.access
+        if access is None:
+            return
+        now_s = self.now_ms // 1000
+        if self.track == TRACK_LRU:
+            if now_s != self._clock_s:
+                self._clock_s = now_s
+            access[key] = self._clock_s
+            return
+        counter = self.lfu_counter(access.get(key))
+        if counter < 255:
+            base = counter - LFU_INIT_VAL
+            if base <= 0 or self.rng.random() < 1.0 / (base * self.lfu_log_factor + 1):
+                counter += 1
+        packed = ((now_s // 60) & 0xFFFF) << 8 | counter
+        cache = self._lfu_cache
+        if len(cache) > 65536:
+            cache.clear()
+        access[key] = cache.setdefault(packed, packed)
+
+    def lfu_counter(self, packed: int | None) -> int:
+        """Redis's LFUDecrAndReturn: the counter after the decay owed since its last update."""
+        if packed is None:
+            return LFU_INIT_VAL
+        counter = packed & 0xFF
+        if self.lfu_decay_time:
+            now_min = (self.now_ms // 60000) & 0xFFFF
+            last = packed >> 8
+            elapsed = now_min - last if now_min >= last else 0xFFFF - last + now_min
+            periods = elapsed // self.lfu_decay_time
+            counter = max(0, counter - periods) if periods else counter
+        return counter
+
+    def idle_seconds(self, db: Database, key: bytes) -> int:
+        """Seconds since the last recorded access (or since tracking began, for keys without one)."""
+        last = db.access.get(key) if db.access is not None else None
+        if last is None:
+            last = self.lru_epoch_s
+        return max(0, self.now_ms // 1000 - last)
+
     def swap(self, a: int, b: int) -> None:
         """SWAPDB: the databases trade contents; clients keep their index."""
         da, db = self.dbs[a], self.dbs[b]
-        for attr in ("data", "expires", "_heap", "avg_ttl"):
+        for attr in ("data", "expires", "_heap", "avg_ttl", "mem", "charges", "access", "_snap",
+                     "_snap_volatile"):
             va, vb = getattr(da, attr), getattr(db, attr)
             setattr(da, attr, vb)
             setattr(db, attr, va)
-        da.deletions += 1 << 20
-        db.deletions += 1 << 20
+        # a scan in progress on either index restarts: its cursor's position means nothing now
+        da.deletions += 1 << 30
+        db.deletions += 1 << 30
         da._scan_iter = db._scan_iter = None
+        da.scan_cursors.clear()
+        db.scan_cursors.clear()
         self.dirty += 1
+
+
+__all__ = ["Database", "Keyspace", "ScanCursors", "scan_dict", "TRACK_LRU", "TRACK_LFU"]

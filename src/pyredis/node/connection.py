@@ -33,7 +33,8 @@ class ClientConnection(asyncio.Protocol):
         "guard", "closing", "close_after_reply", "reply_mode", "pending", "blocked", "is_master",
         "is_replica", "is_monitor", "addr", "laddr", "fd", "created_ms", "last_interaction_ms",
         "last_cmd", "reading_paused", "obuf_soft_since", "no_evict", "lib_name", "lib_ver",
-        "unix", "kill_reason", "user", "__weakref__",
+        "unix", "kill_reason", "user", "woff", "ssubscriptions", "watched_expired", "batch_out",
+        "__weakref__",
     )
 
     def __init__(self, node, unix: bool = False) -> None:
@@ -51,6 +52,9 @@ class ClientConnection(asyncio.Protocol):
         self.dirty_cas = False
         self.subscriptions: set[bytes] = set()
         self.psubscriptions: set[bytes] = set()
+        self.ssubscriptions: set[bytes] = set()     # shard channels (SSUBSCRIBE)
+        self.watched_expired: set = set()           # (db, key) WATCHed while already expired
+        self.batch_out: list | None = None          # replies of the batch being run (see push)
         self.propagate: list | None = None
         self.guard = not self.authenticated
         self.closing = False
@@ -75,11 +79,13 @@ class ClientConnection(asyncio.Protocol):
         self.lib_ver = b""
         self.kill_reason = ""
         self.user = b"default"
+        self.woff = 0                # replication offset after this client's last write (WAIT)
 
     # ----- state that decides whether the dispatcher's slow checks run
     def guard_update(self) -> None:
         self.guard = (not self.authenticated or self.multi is not None
-                      or (self.resp == 2 and bool(self.subscriptions or self.psubscriptions)))
+                      or (self.resp == 2 and bool(self.subscriptions or self.psubscriptions
+                                                   or self.ssubscriptions)))
 
     # ----- asyncio.Protocol
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -108,6 +114,9 @@ class ClientConnection(asyncio.Protocol):
         try:
             requests = self.parser.feed(data)
         except ProtocolError as exc:
+            earlier = getattr(exc, "requests", None)   # requests before the bad one run first
+            if earlier and self.blocked is None and not self.pending:
+                self.run(earlier)
             self.protocol_error(exc.message)
             return
         if self.blocked is not None or self.pending:
@@ -118,6 +127,7 @@ class ClientConnection(asyncio.Protocol):
     def run(self, requests) -> None:
         """Execute requests in order, one write for all their replies."""
         out = []
+        self.batch_out = out
         process = dispatch.process
         i = 0
         n = len(requests)
@@ -139,6 +149,7 @@ class ClientConnection(asyncio.Protocol):
                 if i < n:
                     self.pending.extend(requests[i:] if isinstance(requests, list) else list(requests)[i:])
                 break
+        self.batch_out = None
         if out:
             self.write(b"".join(out) if len(out) > 1 else out[0])
         if self.close_after_reply:
@@ -162,6 +173,10 @@ class ClientConnection(asyncio.Protocol):
         """Write on behalf of another client (pub/sub, MONITOR): enforce the output-buffer limit."""
         transport = self.transport
         if transport is None or self.closing:
+            return
+        if self.batch_out is not None:
+            # a client publishing to itself: keep the push after the replies it already produced
+            self.batch_out.append(data)
             return
         self.node.stat_net_output_bytes += len(data)
         transport.write(data)
@@ -206,13 +221,13 @@ class ClientConnection(asyncio.Protocol):
     # ----- introspection (CLIENT LIST / INFO)
     def flags_string(self) -> str:
         f = ""
-        if self.is_master:
-            f += "M"
-        if self.is_replica:
-            f += "S"
         if self.is_monitor:
             f += "O"
-        if self.subscriptions or self.psubscriptions:
+        elif self.is_replica:
+            f += "S"
+        if self.is_master:
+            f += "M"
+        if self.subscriptions or self.psubscriptions or self.ssubscriptions:
             f += "P"
         if self.multi is not None:
             f += "x"
@@ -222,10 +237,10 @@ class ClientConnection(asyncio.Protocol):
             f += "d"
         if self.close_after_reply:
             f += "c"
-        if self.no_evict:
-            f += "e"
         if self.unix:
             f += "U"
+        if self.no_evict:
+            f += "e"
         return f or "N"
 
     def describe(self) -> str:

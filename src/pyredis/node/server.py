@@ -25,6 +25,7 @@ from ..commands.registry import WRITE
 from ..config import Config
 from ..engine.keyspace import Keyspace
 from ..protocol import resp
+from . import blocking
 from .connection import ClientConnection
 from .log import Logger
 
@@ -62,6 +63,7 @@ class Node:
         self._next_client_id = 0
         self.channels: dict[bytes, set] = {}
         self.patterns: dict[bytes, set] = {}
+        self.shard_channels: dict[bytes, set] = {}   # SSUBSCRIBE
         self.monitors: list[ClientConnection] = []
         self.slowlog: deque = deque()
         self.slowlog_next_id = 0
@@ -72,8 +74,12 @@ class Node:
         self.servers: list[asyncio.AbstractServer] = []
         self.listening: list[str] = []
         self.shutdown_hooks: list = []
+        self.startup_hooks: list = []         # fn() once before accepting clients (dataset load)
         self.disconnect_hooks: list = []      # fn(client) when a client goes away
         self.reset_hooks: list = []           # fn(client) on RESET (pub/sub, blocking...)
+        blocking.install(self)                # ready_keys, serve_blocked, blocked_count (node/blocking.py)
+        from ..commands import pubsub  # noqa: PLC0415
+        pubsub.install(self)                  # subscriptions dropped on disconnect and RESET
         self.cron_hooks: list = []            # fn(now_ms) every cron tick
         self.info_sections: dict[str, object] = {}   # extra INFO sections from subsystems
         self.stopping = False
@@ -83,9 +89,11 @@ class Node:
         self.is_replica = False
         self.master_link_up = False
         self.loading = False
+        self.disk_error: bytes | None = None  # MISCONF text while persistence is failing (persistence/)
         self.paused_until = 0
         self.pause_type = ""
         self.paused_clients: list = []
+        self.active_expire_enabled = True     # DEBUG SET-ACTIVE-EXPIRE 0 turns the cron's expiry off
         # stats
         self.stat_connections = 0
         self.stat_rejected_conn = 0
@@ -99,6 +107,8 @@ class Node:
         self.stat_client_qbuf_limit_disconnections = 0
         self.stat_client_outbuf_limit_disconnections = 0
         self.ops_samples: deque = deque(maxlen=16)
+        from ..replication.master import Replication  # noqa: PLC0415
+        self.repl = Replication(self)
         self._ops_last = (self.clock.monotonic_ms(), 0)
         self.apply_config()
         for name in ("maxmemory", "requirepass", "replica-read-only", "replica-serve-stale-data",
@@ -106,6 +116,11 @@ class Node:
                      "slowlog-log-slower-than", "slowlog-max-len", "notify-keyspace-events", "hz"):
             config.hooks[name] = self._config_changed
         config.hooks["loglevel"] = lambda old, new: self.log.set_level(str(new))
+        from ..commands.notify import notify  # noqa: PLC0415
+        from ..engine import eviction  # noqa: PLC0415
+        eviction.install(self, notify)        # node.evictor: maxmemory policies, used_memory
+        from ..persistence import snapshot  # noqa: PLC0415
+        snapshot.install(self)                # node.rdb: SAVE/BGSAVE, save points, load at start-up
 
     # ----- configuration mirrored in plain attributes for the hot path
     def apply_config(self) -> None:
@@ -135,7 +150,7 @@ class Node:
     def update_guard(self) -> None:
         """``guard`` is true when the dispatcher must run its slower checks for every client."""
         self.guard = bool(self.is_replica or self.loading or self.maxmemory or self.min_replicas_to_write
-                          or self.paused_until)
+                          or self.paused_until or self.disk_error is not None)
 
     # ----- clients
     def next_client_id(self) -> int:
@@ -175,16 +190,16 @@ class Node:
             f"id={c.id} addr={c.addr} laddr={c.laddr} fd={c.fd} name={c.name.decode(errors='replace')} "
             f"age={(now - c.created_ms) // 1000} idle={(now - c.last_interaction_ms) // 1000} "
             f"flags={c.flags_string()} db={c.db.id} sub={len(c.subscriptions)} psub={len(c.psubscriptions)} "
-            f"ssub=0 multi={multi} qbuf={c.parser.pending()} qbuf-free=0 argv-mem=0 multi-mem=0 "
+            f"ssub={len(c.ssubscriptions)} multi={multi} qbuf={c.parser.pending()} qbuf-free=0 argv-mem=0 multi-mem=0 "
             f"rbs=16384 rbp=16384 obl=0 oll=0 omem={c.output_buffer_size()} tot-mem={22000 + c.output_buffer_size()} "
-            f"events=r cmd={c.last_cmd.decode(errors='replace')} user={c.user.decode()} redir=-1 resp={c.resp}"
+            f"events=r cmd={getattr(c.last_cmd, 'name', 'NULL')} user={c.user.decode()} redir=-1 resp={c.resp}"
         )
 
     def check_output_limit(self, client: ClientConnection, size: int) -> None:
         """Drop a client whose pending output passed its class's client-output-buffer-limit."""
         limits = self.config["client-output-buffer-limit"]
-        cls = "replica" if client.is_replica else ("pubsub" if (client.subscriptions or client.psubscriptions)
-                                                   else "normal")
+        cls = "replica" if client.is_replica else ("pubsub" if (client.subscriptions or client.psubscriptions
+                                                                 or client.ssubscriptions) else "normal")
         hard, soft, secs = limits[cls]  # type: ignore[index]
         now = self.clock.monotonic_ms()
         over = False
@@ -233,16 +248,20 @@ class Node:
         while len(self.slowlog) > self.slowlog_max_len:
             self.slowlog.pop()
 
-    def feed_monitors(self, client: ClientConnection, argv: list[bytes]) -> None:
-        if client.is_monitor:
-            return
-        cmd = self.table.get(argv[0].lower())
-        if cmd is not None and cmd.flags & (1 << 9):  # skip_monitor
+    def feed_monitors(self, client: ClientConnection, argv: list[bytes], cmd=None) -> None:
+        """Send ``+<unix time> [<db> <origin>] "arg" ...`` to MONITOR clients, as replicationFeedMonitors;
+        admin and skip_monitor commands are not shown (Redis 7.0's call())."""
+        if cmd is None:
+            cmd = self.table.get(argv[0].lower())
+        if cmd is not None and cmd.flags & ((1 << 9) | (1 << 3)):  # skip_monitor, admin
             return
         now = time.time()
-        origin = "unix:" + client.addr if client.unix else client.addr
-        if client.is_master:
+        if getattr(client, "is_script", False):
             origin = "lua"
+        elif client.unix:
+            origin = "unix:" + str(self.config["unixsocket"])
+        else:
+            origin = client.addr
         body = " ".join('"' + _monitor_escape(a) + '"' for a in argv)
         line = f"+{now:.6f} [{client.db.id} {origin}] {body}\r\n".encode()
         for m in list(self.monitors):
@@ -258,9 +277,10 @@ class Node:
             argvs = [argv]
         if self._tx_depth:
             self._tx_buffer.append((client.db.id, argvs))
-            return
-        for feed in self.feeds:
-            feed(client.db.id, argvs)
+        else:
+            for feed in self.feeds:
+                feed(client.db.id, argvs)
+        client.woff = self.repl.master_repl_offset
 
     def propagate_internal(self, dbid: int, argvs: list[list[bytes]]) -> None:
         """Propagate commands the server issues itself (expired/evicted keys as DEL)."""
@@ -271,6 +291,10 @@ class Node:
             return
         for feed in self.feeds:
             feed(dbid, argvs)
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._tx_depth > 0
 
     def begin_transaction(self, client: ClientConnection) -> None:
         self._tx_depth += 1
@@ -288,8 +312,12 @@ class Node:
         for feed in self.feeds:
             for dbid, argvs in items:
                 feed(dbid, argvs)
+        client.woff = self.repl.master_repl_offset
 
     def on_key_expired(self, db, key: bytes) -> None:
+        if db.watched:
+            from ..commands.dispatch import touch_watched  # noqa: PLC0415
+            touch_watched(db, [key])
         lazy = self.config["lazyfree-lazy-expire"]
         self.propagate_internal(db.id, [[b"UNLINK" if lazy else b"DEL", key]])
         if self.notify_flags:
@@ -304,7 +332,10 @@ class Node:
         return eviction.ensure_memory(self)
 
     def enough_good_replicas(self) -> bool:
-        return True
+        return self.repl.good_replicas >= self.min_replicas_to_write
+
+    def replicas_acked(self) -> None:
+        self.repl.replicas_acked()
 
     def pause_blocks(self, client: ClientConnection, cmd) -> bool:
         if self.paused_until <= self.clock.monotonic_ms():
@@ -354,7 +385,7 @@ class Node:
         def out_of_time() -> bool:
             return time.perf_counter() > budget_end
 
-        if self.keyspace.expire_on_access:
+        if self.keyspace.expire_on_access and self.active_expire_enabled:
             for db in self.keyspace.dbs:
                 if db.expires:
                     db.active_expire(now_wall, out_of_time)
@@ -366,7 +397,7 @@ class Node:
         if timeout:
             for client in list(self.clients.values()):
                 if (not client.is_master and not client.is_replica and client.blocked is None
-                        and not client.subscriptions and not client.psubscriptions
+                        and not client.subscriptions and not client.psubscriptions and not client.ssubscriptions
                         and now_wall - client.last_interaction_ms > timeout * 1000):
                     self.log.verbose("Closing idle client")
                     client.close()
@@ -420,6 +451,9 @@ class Node:
                 os.chmod(path, perm)
             self.servers.append(server)
         self._cron_task = loop.create_task(self.cron())
+        master = self.config["replicaof"]
+        if master is not None:
+            self.repl.set_master(master[0], master[1])  # type: ignore[index]
 
     def _bind_addresses(self) -> list[str]:
         addrs = list(self.config["bind"])  # type: ignore[arg-type]
@@ -488,6 +522,10 @@ def _monitor_escape(arg: bytes) -> str:
             out.append("\\r")
         elif b == 0x09:
             out.append("\\t")
+        elif b == 0x07:
+            out.append("\\a")
+        elif b == 0x08:
+            out.append("\\b")
         elif 32 <= b < 127:
             out.append(chr(b))
         else:

@@ -1,185 +1,254 @@
 """The request parser: bytes in, argument lists out (sans-IO).
 
-Multibulk requests (``*N\\r\\n$len\\r\\n...``) go through hiredis's C reader; inline requests
-(``PING\\r\\n``, what telnet and ``redis-cli`` pipes send) are split here, as Redis's
-``processInlineBuffer`` does. A connection may mix both: whenever hiredis holds no partial
-request and the next byte is not ``*``, the inline path takes over until the next ``*``.
+Two readers that agree byte for byte:
 
-hiredis would wait forever for a bulk of 10 GB, so while a request is incomplete we walk its
-headers ourselves (incrementally, so a long request is walked once) and refuse what Redis
-refuses: a multibulk count over 1024*1024 or a bulk length over ``proto-max-bulk-len``. The
-query buffer as a whole is capped by ``client-query-buffer-limit``. Errors are
-``ProtocolError``s carrying Redis's text; the connection replies with it and closes.
+* ``_parse_slow`` is Redis 7.0's ``processInputBuffer`` rewritten: inline requests
+  (``processInlineBuffer``: up to ``\\n``, split by ``sdssplitargs``) and multibulk requests
+  (``processMultibulkBuffer``: ``*N\\r`` then ``$len\\r`` + payload, strict ``string2ll``
+  numbers, the payload's trailing two bytes skipped unchecked). It keeps Redis's quirks — header
+  lines are found with ``strchr(…, '\\r')`` so a NUL byte hides them, ``*0``/``*-5`` are empty
+  requests — and its limits: a header line over 64 KB, a multibulk count over INT_MAX, a bulk over
+  ``proto-max-bulk-len``. Nothing is allocated from an announced size: a bulk is buffered as it
+  arrives, so a client announcing 500 MB costs what it actually sent.
+* The fast path hands a chunk that starts a fresh request to hiredis's C reader. hiredis would
+  allocate a list of whatever count it reads and accepts reply types Redis refuses in requests,
+  so a chunk goes there only when a scan shows none of that can occur (no count of 6+ digits, no
+  status/verbatim element); every result is checked to be a list of bytes. If hiredis stops on
+  an error, a non-bytes element or an incomplete request, the rest of the chunk — found
+  by the canonical length of the requests it completed, which the scan makes exact — goes to the
+  slow reader.
+
+A protocol error raises ``ProtocolError`` with Redis's text (empty text: the query buffer limit,
+which Redis enforces by closing without a reply); the requests completed before the error are in
+``exc.requests`` so they run first, as in Redis.
 """
+
+import re
 
 import hiredis
 
 from .errors import ProtocolError
 
-INLINE_MAX_SIZE = 64 * 1024
-MULTIBULK_MAX = 1024 * 1024
+INLINE_MAX_SIZE = 64 * 1024          # PROTO_INLINE_MAX_SIZE
+INT_MAX = (1 << 31) - 1
+LLONG_MAX = (1 << 63) - 1
+LLONG_MIN = -(1 << 63)
 
-_NEED_MORE = False
+# what hiredis must not see: a count that would make it allocate a big list, or a status,
+# verbatim or attribute element it would turn into bytes (Redis refuses those: expected '$')
+# (two searches: Python's re scans a literal-led pattern much faster than an alternation)
+_BIG_COUNT = re.compile(rb"\*[-+]?\d{6}")
+_STATUS_ELEMENT = re.compile(rb"\n[+=]")
+_STRING2LL = re.compile(rb"0|-?[1-9][0-9]{0,19}")
+
+_REQ_NONE, _REQ_INLINE, _REQ_MULTIBULK = 0, 1, 2
+
+
+def string2ll(text: bytes | bytearray) -> int | None:
+    """Redis's strict ``string2ll``: no sign but '-', no leading zeros or spaces, 64-bit range."""
+    if not _STRING2LL.fullmatch(text):
+        return None
+    value = int(text)
+    return value if LLONG_MIN <= value <= LLONG_MAX else None
 
 
 class RequestParser:
-    __slots__ = ("_reader", "_inline", "_carry", "_hdr", "_left", "_skip", "max_bulk_len",
-                 "query_buffer_limit")
+    __slots__ = ("_reader", "_buf", "_pos", "_reqtype", "_multibulklen", "_bulklen", "_argv",
+                 "max_bulk_len", "query_buffer_limit", "auth_required")
 
     def __init__(self, max_bulk_len: int = 512 * 1024 * 1024, query_buffer_limit: int = 1024 ** 3) -> None:
         self._reader = hiredis.Reader()
-        self._inline = b""    # unconsumed bytes held by the inline path
-        self._carry = 0       # bytes of an incomplete multibulk request fed to hiredis so far
-        self._hdr = b""       # header walk: a header line cut by the end of the data so far
-        self._left = -1       # bulks still expected in the incomplete request (-1: none started)
-        self._skip = 0        # bytes of the current bulk (and its CRLF) still to come
+        self._buf = bytearray()   # the slow reader's query buffer (``c->querybuf``)
+        self._pos = 0             # ``c->qb_pos``
+        self._reqtype = _REQ_NONE
+        self._multibulklen = 0
+        self._bulklen = -1
+        self._argv: list[bytes] = []
         self.max_bulk_len = max_bulk_len
         self.query_buffer_limit = query_buffer_limit
+        # set while the client has not authenticated: Redis then refuses counts over 10 and bulks
+        # over 16 KB before buffering them
+        self.auth_required = False
 
     def pending(self) -> int:
         """Bytes received but not yet parsed into a request (CLIENT LIST ``qbuf``)."""
-        return len(self._inline) + self._carry
+        return len(self._buf) - self._pos
 
     def feed(self, data: bytes) -> list:
         """Parse ``data`` and return the complete requests (lists of bytes) now available."""
         out: list = []
-        if self._inline or (not self._carry and data and data[0] != 42):  # 42 is '*'
-            data = self._parse_inline(self._inline + data, out)
-            if not data:
-                return out
-        first = len(out)
+        if self._buf or not data:
+            self._buf += data
+            self._parse_slow(out)
+            return out
+        if data[0] != 42 or _BIG_COUNT.search(data) is not None or _STATUS_ELEMENT.search(data) is not None:
+            self._buf = bytearray(data)
+            self._parse_slow(out)
+            return out
         reader = self._reader
         reader.feed(data)
         gets = reader.gets
-        while True:
-            try:
+        try:
+            while True:
                 req = gets()
-            except hiredis.ProtocolError as exc:
-                # hiredis found a byte that starts no RESP type: an inline request follows a
-                # multibulk one in the same read (telnet-style clients do this)
-                offset = self._consumed(out, first)
-                if offset >= len(data) or data[offset] == 42:
-                    raise ProtocolError(b"ERR Protocol error: " + str(exc).encode()) from None
-                self._reader = reader = hiredis.Reader()
-                gets = reader.gets
-                self._carry = 0
-                self._reset_walk()
-                rest = self._parse_inline(data[offset:], out)
-                if not rest:
-                    return out
-                data = rest
-                first = len(out)
-                reader.feed(data)
-                continue
-            if req is False:
-                break
-            if type(req) is not list:
-                raise ProtocolError(b"ERR Protocol error: expected '$', got something else")
-            if req:
+                if req is False:
+                    break
+                # anything but a non-empty list of bytes (an empty request, a nested or typed
+                # element, an error reply) is redone by the slow reader, which knows Redis's answer
+                if type(req) is not list or not req:
+                    return self._fall_back(data, out)
+                for arg in req:
+                    if type(arg) is not bytes:
+                        return self._fall_back(data, out)
                 out.append(req)
-            elif not reader.has_data():
-                break
-        if reader.has_data():
-            if len(out) > first:
-                offset = self._consumed(out, first)
-                self._reset_walk()
-                self._carry = 0
-                data = data[offset:]
-            self._carry += len(data)
-            if self._carry > self.query_buffer_limit:
-                raise ProtocolError(b"")  # closed without a reply, as Redis does
-            self._walk(data)
-        elif self._carry:
-            self._carry = 0
-            self._reset_walk()
+            # hiredis can't say whether it holds a partial request; an empty status line answers:
+            # only a reader between requests turns it into a reply of its own
+            reader.feed(b"+\r\n")
+            if gets() != b"":
+                return self._fall_back(data, out)
+        except hiredis.ProtocolError:
+            return self._fall_back(data, out)
         return out
 
-    def _consumed(self, out: list, first: int) -> int:
-        """Bytes of the current data chunk taken by the requests completed from it."""
-        total = -self._carry
-        for req in out[first:]:
-            total += len(b"*%d\r\n" % len(req))
-            for arg in req:
-                total += len(b"$%d\r\n" % len(arg)) + len(arg) + 2
-        return total
+    def _fall_back(self, data: bytes, out: list) -> list:
+        """hiredis stopped early: the slow reader takes the chunk from the first request hiredis
+        did not complete cleanly."""
+        self._reader = hiredis.Reader()
+        offset = 0
+        for req in out:
+            offset += _canonical_len(req)
+        self._buf = bytearray(data[offset:])
+        self._parse_slow(out)
+        return out
 
-    def _reset_walk(self) -> None:
-        self._hdr = b""
-        self._left = -1
-        self._skip = 0
-
-    def _walk(self, chunk: bytes) -> None:
-        """Check the headers of the incomplete request against Redis's limits, chunk by chunk, so a
-        long request is walked once and a huge announced bulk is refused before it is buffered."""
-        pos = 0
-        n = len(chunk)
-        while pos < n:
-            if self._skip:
-                take = min(self._skip, n - pos)
-                self._skip -= take
-                pos += take
-                continue
-            eol = chunk.find(b"\n", pos)
-            if eol < 0:
-                self._hdr += chunk[pos:]
-                if len(self._hdr) > INLINE_MAX_SIZE:
-                    kind = b"multibulk" if self._left < 0 else b"bulk"
-                    raise ProtocolError(b"ERR Protocol error: too big %s count string" % kind)
-                return
-            line = (self._hdr + chunk[pos:eol]).rstrip(b"\r")
-            self._hdr = b""
-            pos = eol + 1
-            if self._left < 0:
-                try:
-                    count = int(line[1:])
-                except ValueError:
-                    raise ProtocolError(b"ERR Protocol error: invalid multibulk length") from None
-                if count > MULTIBULK_MAX:
-                    raise ProtocolError(b"ERR Protocol error: invalid multibulk length")
-                if count > 0:
-                    self._left = count
-            else:
-                if line[:1] != b"$":
-                    raise ProtocolError(b"ERR Protocol error: expected '$', got '%s'" % line[:1])
-                try:
-                    size = int(line[1:])
-                except ValueError:
-                    raise ProtocolError(b"ERR Protocol error: invalid bulk length") from None
-                if size < 0 or size > self.max_bulk_len:
-                    raise ProtocolError(b"ERR Protocol error: invalid bulk length")
-                self._skip = size + 2
-                self._left -= 1
-                if self._left == 0:
-                    self._left = -1
-
-    def _parse_inline(self, buf: bytes, out: list) -> bytes:
-        """Consume inline lines from ``buf``; return the rest once it starts a multibulk request."""
-        pos = 0
+    # ----- Redis's reader
+    def _parse_slow(self, out: list) -> None:
+        buf = self._buf
         n = len(buf)
-        while pos < n:
-            if buf[pos] == 42:
-                self._inline = b""
-                return buf[pos:]
-            nl = buf.find(b"\n", pos)
-            if nl < 0:
+        try:
+            while self._pos < n:
+                if self._reqtype == _REQ_NONE:
+                    self._reqtype = _REQ_MULTIBULK if buf[self._pos] == 42 else _REQ_INLINE
+                if self._reqtype == _REQ_INLINE:
+                    done = self._inline(buf, n)
+                else:
+                    done = self._multibulk(buf, n)
+                if not done:
+                    break
+                argv = self._argv
+                self._argv = []
+                self._reqtype = _REQ_NONE
+                self._multibulklen = 0
+                self._bulklen = -1
+                if argv:
+                    out.append(argv)
+        except ProtocolError as exc:
+            self._reset()
+            exc.requests = out
+            raise
+        pos = self._pos
+        if pos:
+            if pos >= n:
+                self._buf = bytearray()
+            else:
+                del buf[:pos]
+            self._pos = 0
+        if len(self._buf) > self.query_buffer_limit:
+            self._reset()
+            exc = ProtocolError(b"")   # Redis closes without a reply
+            exc.requests = out
+            raise exc
+
+    def _reset(self) -> None:
+        self._buf = bytearray()
+        self._pos = 0
+        self._reqtype = _REQ_NONE
+        self._multibulklen = 0
+        self._bulklen = -1
+        self._argv = []
+
+    def _inline(self, buf: bytearray, n: int) -> bool:
+        pos = self._pos
+        nl = _strchr(buf, 10, pos, n)
+        if nl < 0:
+            if n - pos > INLINE_MAX_SIZE:
+                raise ProtocolError(b"ERR Protocol error: too big inline request")
+            return False
+        end = nl - 1 if nl != pos and buf[nl - 1] == 13 else nl
+        self._argv = split_inline(bytes(buf[pos:end]))
+        self._pos = nl + 1
+        return True
+
+    def _multibulk(self, buf: bytearray, n: int) -> bool:
+        pos = self._pos
+        if self._multibulklen == 0:
+            cr = _strchr(buf, 13, pos, n)
+            if cr < 0:
                 if n - pos > INLINE_MAX_SIZE:
-                    raise ProtocolError(b"ERR Protocol error: too big inline request")
+                    raise ProtocolError(b"ERR Protocol error: too big mbulk count string")
+                return False
+            if cr - pos > n - pos - 2:     # the '\n' (or whatever follows '\r') is not here yet
+                return False
+            count = string2ll(buf[pos + 1:cr])
+            if count is None or count > INT_MAX:
+                raise ProtocolError(b"ERR Protocol error: invalid multibulk length")
+            if count > 10 and self.auth_required:
+                raise ProtocolError(b"ERR Protocol error: unauthenticated multibulk length")
+            self._pos = pos = cr + 2
+            if count <= 0:
+                return True
+            self._multibulklen = count
+        argv = self._argv
+        while self._multibulklen:
+            if self._bulklen == -1:
+                cr = _strchr(buf, 13, pos, n)
+                if cr < 0:
+                    if n - pos > INLINE_MAX_SIZE:
+                        raise ProtocolError(b"ERR Protocol error: too big bulk count string")
+                    break
+                if cr - pos > n - pos - 2:
+                    break
+                if buf[pos] != 36:   # '$'
+                    raise ProtocolError(b"ERR Protocol error: expected '$', got '%c'" % buf[pos])
+                size = string2ll(buf[pos + 1:cr])
+                if size is None or size < 0 or size > self.max_bulk_len:
+                    raise ProtocolError(b"ERR Protocol error: invalid bulk length")
+                if size > 16384 and self.auth_required:
+                    raise ProtocolError(b"ERR Protocol error: unauthenticated bulk length")
+                self._pos = pos = cr + 2
+                self._bulklen = size
+            size = self._bulklen
+            if n - pos < size + 2:
                 break
-            line = buf[pos:nl]
-            pos = nl + 1
-            if line.endswith(b"\r"):
-                line = line[:-1]
-            args = split_inline(line)
-            if args:
-                out.append(args)
-        self._inline = buf[pos:]
-        return b""
+            argv.append(bytes(buf[pos:pos + size]))
+            self._pos = pos = pos + size + 2
+            self._bulklen = -1
+            self._multibulklen -= 1
+        return self._multibulklen == 0
+
+
+def _strchr(buf: bytearray, char: int, pos: int, end: int) -> int:
+    """``strchr`` on Redis's NUL-terminated query buffer: a NUL byte before ``char`` hides it."""
+    at = buf.find(char, pos, end)
+    if at < 0:
+        return -1
+    if buf.find(0, pos, at) >= 0:
+        return -1
+    return at
+
+
+def _canonical_len(req: list) -> int:
+    """Bytes of ``req`` in the one encoding the fast path lets through (``*N\\r\\n$len\\r\\n...``)."""
+    total = len(b"*%d\r\n" % len(req))
+    for arg in req:
+        total += len(b"$%d\r\n" % len(arg)) + len(arg) + 2
+    return total
 
 
 def split_inline(line: bytes) -> list[bytes]:
     """Split an inline request the way ``sdssplitargs`` does: spaces, "double" and 'single' quotes
     with escapes. Unbalanced quotes are a protocol error."""
-    if b'"' not in line and b"'" not in line:
+    if b'"' not in line and b"'" not in line and b"\x0b" not in line and b"\x0c" not in line:
         return line.split()
     args: list[bytes] = []
     i = 0
@@ -225,7 +294,7 @@ def split_inline(line: bytes) -> list[bytes]:
                 else:
                     cur.append(c)
             else:
-                if c in b" \t\n\r\x0b\x0c":
+                if c in b" \t\n\r":
                     break
                 if c == 34:
                     in_dq = True

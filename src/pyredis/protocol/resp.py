@@ -95,9 +95,8 @@ def format_double(value: float) -> bytes:
     """Redis's human double format (``%.17g`` trimmed): ``inf``, ``-inf``, ``3.5``, ``1e+20``."""
     if math.isinf(value):
         return b"inf" if value > 0 else b"-inf"
-    if value == int(value) and abs(value) < 1e17:
-        return b"%d" % int(value)
-    return (b"%.17g" % value)
+    # %.17g prints integral values below 1e17 as integers and keeps the sign of -0, as Redis 7.0 does
+    return b"%.17g" % value
 
 
 def double(value: float, resp: int) -> bytes:

@@ -1,0 +1,157 @@
+"""Persistence commands: SAVE, BGSAVE, LASTSAVE, DUMP, RESTORE.
+
+The snapshot machinery (fork, save points, loading) lives in ``persistence.snapshot`` as
+``node.rdb``; the byte format in ``persistence.rdb``. These handlers only parse arguments, pick
+Redis's reply or error, and call into them. DUMP and RESTORE use the same value codec as the
+RDB file, so a payload from a real Redis 7.0 restores here and ours restores there.
+"""
+
+from ..config import NOTIFY_GENERIC
+from ..persistence import rdb
+from ..protocol import resp
+from ..protocol.errors import NOT_INTEGER_ERR, SYNTAX_ERR, CommandError
+from .notify import notify
+from .registry import command
+
+BGSAVE_IN_PROGRESS_ERR = b"ERR Background save already in progress"
+OTHER_CHILD_ERR = (b"ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in "
+                   b"order to schedule a BGSAVE whenever possible.")
+BUSYKEY_ERR = b"BUSYKEY Target key name already exists."
+BAD_PAYLOAD_ERR = b"ERR DUMP payload version or checksum are wrong"
+BAD_DATA_ERR = b"ERR Bad data format"
+INVALID_TTL_ERR = b"ERR Invalid TTL value, must be >= 0"
+INVALID_IDLETIME_ERR = b"ERR Invalid IDLETIME value, must be >= 0"
+INVALID_FREQ_ERR = b"ERR Invalid FREQ value, must be >= 0 and <= 255"
+SAVE_FAILED_ERR = b"ERR"
+
+
+def _int(arg: bytes) -> int:
+    try:
+        v = int(arg)
+    except ValueError:
+        raise CommandError(NOT_INTEGER_ERR) from None
+    if b"%d" % v != arg or not -(1 << 63) <= v < (1 << 63):
+        raise CommandError(NOT_INTEGER_ERR)
+    return v
+
+
+@command("save", 1, "admin noscript no_async_loading no_multi", group="server",
+         summary="Synchronously save the dataset to disk", since="1.0.0", complexity="O(N)")
+def save(client, argv: list[bytes]) -> bytes:
+    snapshots = client.node.rdb
+    if snapshots.child_pid > 0:
+        raise CommandError(BGSAVE_IN_PROGRESS_ERR)
+    if not snapshots.save():
+        raise CommandError(SAVE_FAILED_ERR)
+    return resp.OK
+
+
+@command("bgsave", -1, "admin noscript no_async_loading", group="server",
+         summary="Asynchronously save the dataset to disk", since="1.0.0", complexity="O(1)")
+def bgsave(client, argv: list[bytes]) -> bytes:
+    schedule = False
+    if len(argv) > 1:
+        if len(argv) == 2 and argv[1].lower() == b"schedule":
+            schedule = True
+        else:
+            raise CommandError(SYNTAX_ERR)
+    node = client.node
+    snapshots = node.rdb
+    if snapshots.child_pid > 0:
+        if snapshots.child_type == "rdb":
+            raise CommandError(BGSAVE_IN_PROGRESS_ERR)
+        if not schedule:
+            raise CommandError(OTHER_CHILD_ERR)
+        snapshots.scheduled = True
+        return resp.simple(b"Background saving scheduled")
+    if node._tx_depth:
+        # a fork inside EXEC is deferred to the cron, as Redis does for MULTI/EXEC
+        snapshots.scheduled = True
+        return resp.simple(b"Background saving scheduled")
+    if not snapshots.bgsave():
+        raise CommandError(SAVE_FAILED_ERR)
+    return resp.simple(b"Background saving started")
+
+
+@command("lastsave", 1, "loading stale fast", group="server", categories="@admin @dangerous",
+         summary="Get the UNIX time stamp of the last successful save to disk", since="1.0.0",
+         complexity="O(1)", tips="nondeterministic_output")
+def lastsave(client, argv: list[bytes]) -> bytes:
+    return resp.integer(client.node.rdb.lastsave)
+
+
+@command("dump", 2, "readonly", 1, 1, 1, group="generic", categories="@keyspace",
+         summary="Return a serialized version of the value stored at the specified key.", since="2.6.0",
+         complexity="O(1) to access the key and additional O(N*M) to serialize it",
+         tips="nondeterministic_output")
+def dump(client, argv: list[bytes]) -> bytes:
+    value = client.db.lookup(argv[1])
+    if value is None:
+        return resp.null(client.resp)
+    try:
+        payload = rdb.dump_payload(value, compress=bool(client.node.config["rdbcompression"]))
+    except rdb.RDBError as exc:
+        raise CommandError(b"ERR " + str(exc).encode()) from None
+    return resp.bulk(payload)
+
+
+@command("restore", -4, "write denyoom", 1, 1, 1, group="generic", categories="@keyspace @dangerous",
+         summary="Create a key using the provided serialized value, previously obtained using DUMP.",
+         since="2.6.0", complexity="O(1) to create the new key and additional O(N*M) to reconstruct the "
+         "serialized value")
+def restore(client, argv: list[bytes]) -> bytes:
+    replace = absttl = False
+    idle = freq = -1
+    j = 4
+    n = len(argv)
+    while j < n:
+        opt = argv[j].lower()
+        more = n - j - 1
+        if opt == b"replace":
+            replace = True
+        elif opt == b"absttl":
+            absttl = True
+        elif opt == b"idletime" and more >= 1 and freq == -1:
+            idle = _int(argv[j + 1])
+            if idle < 0:
+                raise CommandError(INVALID_IDLETIME_ERR)
+            j += 1
+        elif opt == b"freq" and more >= 1 and idle == -1:
+            freq = _int(argv[j + 1])
+            if not 0 <= freq <= 255:
+                raise CommandError(INVALID_FREQ_ERR)
+            j += 1
+        else:
+            raise CommandError(SYNTAX_ERR)
+        j += 1
+    db = client.db
+    key = argv[1]
+    if not replace and db.lookup(key) is not None:
+        raise CommandError(BUSYKEY_ERR)
+    ttl = _int(argv[2])
+    if ttl < 0:
+        raise CommandError(INVALID_TTL_ERR)
+    node = client.node
+    payload = argv[3]
+    if not rdb.check_payload(payload):
+        raise CommandError(BAD_PAYLOAD_ERR)
+    try:
+        value = rdb.load_payload(payload)
+    except rdb.RDBError:
+        raise CommandError(BAD_DATA_ERR) from None
+    deleted = db.delete(key) if replace else False
+    now = db.keyspace.now_ms
+    if ttl and not absttl:
+        ttl += now
+    if ttl and ttl <= now and not node.is_replica and not node.loading:
+        if deleted:
+            client.propagate = [[b"DEL", key]]
+            notify(node, NOTIFY_GENERIC, b"del", key, db.id)
+        return resp.OK
+    db.add(key, value)
+    if ttl:
+        db.set_expire(key, ttl)
+        if not absttl:   # replicas and the AOF get the absolute deadline
+            client.propagate = [[b"RESTORE", key, b"%d" % ttl, *argv[3:], b"ABSTTL"]]
+    notify(node, NOTIFY_GENERIC, b"restore", key, db.id)
+    return resp.OK

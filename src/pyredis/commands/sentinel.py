@@ -1,0 +1,427 @@
+"""Sentinel mode's commands: SENTINEL <subcommand>, and the Sentinel flavours of INFO, ROLE and
+PUBLISH. ``restrict_table()`` trims the command table to what a Redis 7.0 sentinel serves.
+
+Handlers read and change the ``Sentinel`` machine through ``client.node.sentinel`` (the runner)
+and hand any resulting actions back to it, so events are logged and published as usual.
+"""
+
+from ..protocol import resp
+from ..protocol.errors import CommandError
+from .registry import ONLY_SENTINEL, TABLE, container, help_reply, subcommand
+
+SENTINEL_COMMANDS = {b"ping", b"sentinel", b"subscribe", b"unsubscribe", b"psubscribe", b"punsubscribe",
+                     b"publish", b"info", b"role", b"client", b"shutdown", b"auth", b"hello", b"command",
+                     b"acl", b"reset", b"quit"}
+
+NO_SUCH_MASTER = b"ERR No such master with that name"
+
+
+def restrict_table() -> None:
+    """Keep only the commands a sentinel serves, and swap in the sentinel versions."""
+    for name in list(TABLE):
+        if name not in SENTINEL_COMMANDS:
+            del TABLE[name]
+    TABLE[b"info"].handler = sentinel_info
+    TABLE[b"role"].handler = sentinel_role
+    TABLE[b"publish"].handler = sentinel_publish
+
+
+def _runner(client):
+    runner = getattr(client.node, "sentinel", None)
+    if runner is None:
+        raise CommandError(b"ERR This instance has sentinel support disabled.")
+    return runner
+
+
+def _master(client, name: bytes):
+    master = _runner(client).machine.masters.get(name.decode(errors="replace"))
+    if master is None:
+        raise CommandError(NO_SUCH_MASTER)
+    return master
+
+
+def instance_fields(inst, now: int) -> list[tuple[str, object]]:
+    """The field/value pairs of SENTINEL MASTERS / REPLICAS / SENTINELS, in Redis's order."""
+    fields: list[tuple[str, object]] = [
+        ("name", inst.name), ("ip", inst.ip), ("port", inst.port), ("runid", inst.runid),
+        ("flags", inst.flags_string()), ("link-pending-commands", inst.pending_commands),
+        ("link-refcount", 1),
+    ]
+    if inst.failover_state != "none":
+        fields.append(("failover-state", inst.failover_state))
+    fields += [
+        ("last-ping-sent", now - inst.act_ping_time if inst.act_ping_time else 0),
+        ("last-ok-ping-reply", now - inst.last_avail_time),
+        ("last-ping-reply", now - inst.last_pong_time),
+    ]
+    if "s_down" in inst.flags:
+        fields.append(("s-down-time", now - inst.s_down_since_time))
+    if "o_down" in inst.flags:
+        fields.append(("o-down-time", now - inst.o_down_since_time))
+    fields.append(("down-after-milliseconds", inst.down_after_period))
+    if inst.kind in ("master", "slave"):
+        fields += [("info-refresh", now - inst.info_refresh if inst.info_refresh else 0),
+                   ("role-reported", inst.role_reported),
+                   ("role-reported-time", now - inst.role_reported_time)]
+    if inst.kind == "master":
+        fields += [("config-epoch", inst.config_epoch), ("num-slaves", len(inst.replicas)),
+                   ("num-other-sentinels", len(inst.sentinels)), ("quorum", inst.quorum),
+                   ("failover-timeout", inst.failover_timeout), ("parallel-syncs", inst.parallel_syncs)]
+        if inst.notification_script:
+            fields.append(("notification-script", inst.notification_script))
+        if inst.client_reconfig_script:
+            fields.append(("client-reconfig-script", inst.client_reconfig_script))
+    if inst.kind == "slave":
+        fields += [("master-link-down-time", inst.master_link_down_time),
+                   ("master-link-status", "ok" if inst.slave_master_link_status == "up" else "err"),
+                   ("master-host", inst.slave_master_host or "?"), ("master-port", inst.slave_master_port),
+                   ("slave-priority", inst.slave_priority), ("slave-repl-offset", inst.slave_repl_offset),
+                   ("replica-announced", inst.replica_announced)]
+    if inst.kind == "sentinel":
+        fields += [("last-hello-message", now - inst.last_hello_time if inst.last_hello_time else 0),
+                   ("voted-leader", inst.leader or "?"), ("voted-leader-epoch", inst.leader_epoch)]
+    return fields
+
+
+def _encode_fields(fields: list[tuple[str, object]], proto: int) -> bytes:
+    pairs = [(resp.bulk(k.encode()), resp.bulk(str(v).encode())) for k, v in fields]
+    return resp.map_(pairs, proto)
+
+
+def _now(client) -> int:
+    return client.node.clock.monotonic_ms()
+
+
+container("sentinel", group="sentinel", summary="A container for Sentinel commands", since="2.8.4",
+          flags="admin sentinel only_sentinel")
+
+
+def drop_sentinel_only() -> None:
+    """A plain server does not know SENTINEL (Redis answers 'unknown command')."""
+    for name, cmd in list(TABLE.items()):
+        if cmd.flags & ONLY_SENTINEL:
+            del TABLE[name]
+
+
+def _sub(name: str, arity: int):
+    return subcommand("sentinel", name, arity, "admin sentinel only_sentinel")
+
+
+@_sub("masters", 2)
+def sentinel_masters(client, argv: list[bytes]) -> bytes:
+    machine = _runner(client).machine
+    now = _now(client)
+    return resp.array([_encode_fields(instance_fields(m, now), client.resp) for m in machine.masters.values()])
+
+
+@_sub("master", 3)
+def sentinel_master(client, argv: list[bytes]) -> bytes:
+    return _encode_fields(instance_fields(_master(client, argv[2]), _now(client)), client.resp)
+
+
+def _replicas(client, argv: list[bytes]) -> bytes:
+    master = _master(client, argv[2])
+    now = _now(client)
+    return resp.array([_encode_fields(instance_fields(r, now), client.resp) for r in master.replicas.values()])
+
+
+@_sub("replicas", 3)
+def sentinel_replicas(client, argv: list[bytes]) -> bytes:
+    return _replicas(client, argv)
+
+
+@_sub("slaves", 3)
+def sentinel_slaves(client, argv: list[bytes]) -> bytes:
+    return _replicas(client, argv)
+
+
+@_sub("sentinels", 3)
+def sentinel_sentinels(client, argv: list[bytes]) -> bytes:
+    master = _master(client, argv[2])
+    now = _now(client)
+    return resp.array([_encode_fields(instance_fields(s, now), client.resp) for s in master.sentinels.values()])
+
+
+@_sub("get-master-addr-by-name", 3)
+def sentinel_get_master_addr(client, argv: list[bytes]) -> bytes:
+    master = _runner(client).machine.masters.get(argv[2].decode(errors="replace"))
+    if master is None:
+        return resp.null_array(client.resp)
+    # during a failover that reached reconf-slaves the promoted replica is the answer
+    target = master
+    if master.failover_state in ("reconf_slaves", "update_config") and master.promoted_slave is not None:
+        target = master.promoted_slave
+    return resp.bulk_array([target.ip.encode(), b"%d" % target.port])
+
+
+@_sub("is-master-down-by-addr", 6)
+def sentinel_is_master_down(client, argv: list[bytes]) -> bytes:
+    runner = _runner(client)
+    try:
+        port = int(argv[3])
+        epoch = int(argv[4])
+    except ValueError:
+        raise CommandError(b"ERR value is not an integer or out of range") from None
+    (down, leader, leader_epoch), actions = runner.machine.vote_request(
+        argv[2].decode(errors="replace"), port, epoch, argv[5].decode(errors="replace"), _now(client))
+    runner.perform(actions)   # a vote is persisted before this reply leaves
+    return resp.array([resp.integer(down), resp.bulk(leader.encode()), resp.integer(leader_epoch)])
+
+
+@_sub("failover", 3)
+def sentinel_failover(client, argv: list[bytes]) -> bytes:
+    runner = _runner(client)
+    master = _master(client, argv[2])
+    if "failover_in_progress" in master.flags:
+        raise CommandError(b"INPROG Failover already in progress")
+    if runner.machine.select_slave(master, _now(client)) is None:
+        raise CommandError(b"NOGOODSLAVE No suitable replica to promote")
+    runner.node.log.warning(f"Executing user requested FAILOVER of '{master.name}'")
+    runner.perform(runner.machine.force_failover(master, _now(client)))
+    return resp.OK
+
+
+@_sub("reset", 3)
+def sentinel_reset(client, argv: list[bytes]) -> bytes:
+    from ..engine.glob import match  # noqa: PLC0415
+    runner = _runner(client)
+    count = 0
+    for master in list(runner.machine.masters.values()):
+        if match(argv[2], master.name.encode()):
+            runner.perform(runner.machine.reset(master, _now(client)))
+            count += 1
+    return resp.integer(count)
+
+
+@_sub("monitor", 6)
+def sentinel_monitor(client, argv: list[bytes]) -> bytes:
+    runner = _runner(client)
+    name = argv[2].decode(errors="replace")
+    try:
+        port = int(argv[4])
+        quorum = int(argv[5])
+    except ValueError:
+        raise CommandError(b"ERR value is not an integer or out of range") from None
+    if quorum <= 0:
+        raise CommandError(b"ERR Quorum must be 1 or greater.")
+    if not 0 < port <= 65535:
+        raise CommandError(b"ERR Invalid port number")
+    if name in runner.machine.masters:
+        raise CommandError(b"ERR Duplicated master name")
+    runner.perform(runner.machine.monitor(name, argv[3].decode(errors="replace"), port, quorum, _now(client)))
+    runner.flush_config()
+    return resp.OK
+
+
+@_sub("remove", 3)
+def sentinel_remove(client, argv: list[bytes]) -> bytes:
+    runner = _runner(client)
+    _master(client, argv[2])
+    runner.perform(runner.machine.remove(argv[2].decode(errors="replace")))
+    runner.flush_config()
+    return resp.OK
+
+
+_SET_OPTIONS = {"down-after-milliseconds", "failover-timeout", "parallel-syncs", "quorum", "auth-pass",
+                "auth-user", "notification-script", "client-reconfig-script", "rename-command",
+                "master-reboot-down-after-period"}
+
+
+@_sub("set", -3)
+def sentinel_set(client, argv: list[bytes]) -> bytes:
+    runner = _runner(client)
+    master = _master(client, argv[2])
+    args = argv[3:]
+    if not args or len(args) % 2:
+        raise CommandError(b"ERR wrong number of arguments for 'sentinel|set' command")
+    for i in range(0, len(args), 2):
+        opt = args[i].decode(errors="replace").lower()
+        val = args[i + 1].decode(errors="replace")
+        if opt not in _SET_OPTIONS:
+            raise CommandError(b"ERR Invalid argument '%s' for SENTINEL SET '%s'" % (args[i], args[i + 1]))
+        try:
+            if opt == "down-after-milliseconds":
+                master.down_after_period = int(val)
+                for inst in (*master.replicas.values(), *master.sentinels.values()):
+                    inst.down_after_period = master.down_after_period
+            elif opt == "failover-timeout":
+                master.failover_timeout = int(val)
+            elif opt == "parallel-syncs":
+                master.parallel_syncs = int(val)
+            elif opt == "quorum":
+                master.quorum = int(val)
+            elif opt == "auth-pass":
+                master.auth_pass = val
+            elif opt == "auth-user":
+                master.auth_user = val
+            elif opt == "notification-script":
+                master.notification_script = val
+            elif opt == "client-reconfig-script":
+                master.client_reconfig_script = val
+        except ValueError:
+            raise CommandError(b"ERR Invalid argument '%s' for SENTINEL SET '%s'" % (args[i + 1], args[i])) from None
+        from ..sentinel.machine import Event  # noqa: PLC0415
+        runner.perform([Event("*", "+set", f"{master.describe()} {opt} {val}")])
+    runner.flush_config()
+    return resp.OK
+
+
+@_sub("ckquorum", 3)
+def sentinel_ckquorum(client, argv: list[bytes]) -> bytes:
+    master = _master(client, argv[2])
+    usable = 1 + sum(1 for s in master.sentinels.values() if "s_down" not in s.flags and s.link_connected)
+    voters = len(master.sentinels) + 1
+    if usable < master.quorum:
+        raise CommandError(b"NOQUORUM %d usable Sentinels. Not enough available Sentinels to reach the specified "
+                           b"quorum for this master" % usable)
+    if usable < voters // 2 + 1:
+        raise CommandError(b"NOQUORUM %d usable Sentinels. Not enough available Sentinels to reach the majority "
+                           b"and authorize a failover" % usable)
+    return resp.simple(b"OK %d usable Sentinels. Quorum and failover authorization can be reached" % usable)
+
+
+@_sub("flushconfig", 2)
+def sentinel_flushconfig(client, argv: list[bytes]) -> bytes:
+    _runner(client).flush_config()
+    return resp.OK
+
+
+@_sub("myid", 2)
+def sentinel_myid(client, argv: list[bytes]) -> bytes:
+    return resp.bulk(_runner(client).machine.myid.encode())
+
+
+@_sub("info-cache", -3)
+def sentinel_info_cache(client, argv: list[bytes]) -> bytes:
+    runner = _runner(client)
+    now = _now(client)
+    out = []
+    for name in argv[2:]:
+        master = runner.machine.masters.get(name.decode(errors="replace"))
+        if master is None:
+            continue
+        entries = []
+        for inst in (master, *master.replicas.values()):
+            entries.append(resp.array([resp.integer(now - inst.info_time if inst.info_time else 0),
+                                       resp.bulk(inst.info_text.encode())]))
+        out += [resp.bulk(name), resp.array(entries)]
+    return resp.array(out)
+
+
+@_sub("pending-scripts", 2)
+def sentinel_pending_scripts(client, argv: list[bytes]) -> bytes:
+    return resp.EMPTY_ARRAY
+
+
+@_sub("simulate-failure", -3)
+def sentinel_simulate_failure(client, argv: list[bytes]) -> bytes:
+    machine = _runner(client).machine
+    for arg in argv[2:]:
+        word = arg.lower()
+        if word == b"crash-after-election":
+            machine.simulate_failure_flags |= 1
+        elif word == b"crash-after-promotion":
+            machine.simulate_failure_flags |= 2
+        elif word == b"help":
+            return resp.bulk_array([b"crash-after-election", b"crash-after-promotion"])
+        else:
+            raise CommandError(b"ERR Unknown failure simulation specified")
+    return resp.OK
+
+
+@_sub("config", -3)
+def sentinel_config(client, argv: list[bytes]) -> bytes:
+    runner = _runner(client)
+    action = argv[2].lower()
+    keys = ("resolve-hostnames", "announce-hostnames", "announce-ip", "announce-port", "sentinel-user",
+            "sentinel-pass")
+    if action == b"get" and len(argv) == 4:
+        from ..engine.glob import match  # noqa: PLC0415
+        pairs = []
+        for key in keys:
+            if match(argv[3], key.encode()):
+                default = {"resolve-hostnames": "no", "announce-hostnames": "no", "announce-port": "0"}.get(key, "")
+                pairs.append((resp.bulk(key.encode()), resp.bulk(runner.options.get(key, default).encode())))
+        return resp.map_(pairs, client.resp)
+    if action == b"set" and len(argv) >= 5 and len(argv) % 2 == 1:
+        for i in range(3, len(argv), 2):
+            key = argv[i].decode(errors="replace").lower()
+            if key not in keys:
+                raise CommandError(b"ERR Invalid argument '%s' to SENTINEL CONFIG SET" % argv[i])
+            runner.options[key] = argv[i + 1].decode(errors="replace")
+        runner.machine.announce_ip = runner.options.get("announce-ip", "")
+        runner.machine.announce_port = int(runner.options.get("announce-port", "0") or 0)
+        runner.flush_config()
+        return resp.OK
+    raise CommandError(b"ERR Only SENTINEL CONFIG GET <option> / SET <option> <value> are supported.")
+
+
+@_sub("help", 2)
+def sentinel_help(client, argv: list[bytes]) -> bytes:
+    return help_reply("sentinel", [
+        "CKQUORUM <master-name>", "    Check if the current Sentinel configuration is able to reach the quorum",
+        "CONFIG SET|GET <param> [<value>]", "    Set or get a global Sentinel configuration parameter.",
+        "FAILOVER <master-name>", "    Manually failover a master node without asking for agreement from other",
+        "    Sentinels", "FLUSHCONFIG", "    Force Sentinel to rewrite its configuration on disk, including the current",
+        "    Sentinel state.", "GET-MASTER-ADDR-BY-NAME <master-name>", "    Return the ip and port number of the master with that name.",
+        "INFO-CACHE <master-name>", "    Return last cached INFO output from masters and all its replicas.",
+        "IS-MASTER-DOWN-BY-ADDR <ip> <port> <current-epoch> <runid>", "    Check if the master specified by ip:port is down from current Sentinel's",
+        "    point of view.", "MASTER <master-name>", "    Show the state and info of the specified master.",
+        "MASTERS", "    Show a list of monitored masters and their state.", "MONITOR <name> <ip> <port> <quorum>",
+        "    Start monitoring a new master with the specified name, ip, port and quorum.", "MYID",
+        "    Return the ID of the Sentinel instance.", "PENDING-SCRIPTS", "    Get pending scripts information.",
+        "REMOVE <master-name>", "    Remove master from Sentinel's monitor list.", "REPLICAS <master-name>",
+        "    Show a list of replicas for this master and their state.", "RESET <pattern>",
+        "    Reset masters for specific master name matching this pattern.", "SENTINELS <master-name>",
+        "    Show a list of Sentinel instances for this master and their state.",
+        "SET <master-name> <option> <value> [<option> <value> ...]",
+        "    Set configuration paramters for certain masters.", "SIMULATE-FAILURE [CRASH-AFTER-ELECTION] [CRASH-AFTER-PROMOTION] [HELP]",
+        "    Simulate a Sentinel crash."])
+
+
+def sentinel_info_fields(node) -> list[tuple[str, object]]:
+    runner = node.sentinel
+    machine = runner.machine
+    fields: list[tuple[str, object]] = [
+        ("sentinel_masters", len(machine.masters)), ("sentinel_tilt", int(machine.tilt)),
+        ("sentinel_tilt_since_seconds", (node.clock.monotonic_ms() - machine.tilt_start_time) // 1000
+         if machine.tilt else -1),
+        ("sentinel_running_scripts", 0), ("sentinel_scripts_queue_length", 0),
+        ("sentinel_simulate_failure_flags", machine.simulate_failure_flags),
+    ]
+    for i, m in enumerate(machine.masters.values()):
+        status = "odown" if "o_down" in m.flags else ("sdown" if "s_down" in m.flags else "ok")
+        fields.append((f"master{i}", f"name={m.name},status={status},address={m.ip}:{m.port},"
+                                     f"slaves={len(m.replicas)},sentinels={len(m.sentinels) + 1}"))
+    return fields
+
+
+def sentinel_info(client, argv: list[bytes]) -> bytes:
+    from .server import section_fields  # noqa: PLC0415
+    node = client.node
+    wanted = [a.decode(errors="replace").lower() for a in argv[1:]] or ["default"]
+    order = ["server", "clients", "stats", "cpu", "sentinel"]
+    if not any(w in ("default", "all", "everything") for w in wanted):
+        order = [s for s in order if s in wanted]
+    blocks = []
+    for name in order:
+        fields = sentinel_info_fields(node) if name == "sentinel" else section_fields(node, name)
+        if name == "server":
+            fields = [(k, "sentinel" if k == "redis_mode" else v) for k, v in fields]
+        body = "".join(f"{k}:{v}\r\n" for k, v in fields)
+        blocks.append(f"# {name.capitalize() if name != 'cpu' else 'CPU'}\r\n{body}")
+    return resp.verbatim("\r\n".join(blocks).encode(), client.resp)
+
+
+def sentinel_role(client, argv: list[bytes]) -> bytes:
+    machine = _runner(client).machine
+    return resp.array([resp.bulk(b"sentinel"), resp.bulk_array([n.encode() for n in machine.masters])])
+
+
+def sentinel_publish(client, argv: list[bytes]) -> bytes:
+    from ..sentinel.machine import HELLO_CHANNEL  # noqa: PLC0415
+    if argv[1] != HELLO_CHANNEL:
+        raise CommandError(b"ERR Only HELLO messages are accepted by Sentinel instances.")
+    runner = _runner(client)
+    runner.perform(runner.machine.hello(argv[2].decode(errors="replace"), _now(client)))
+    return resp.integer(1)

@@ -1,0 +1,474 @@
+"""Set commands (SADD ... SSCAN): a set value is a Python ``set`` of bytes.
+
+Shapes follow Redis 7.0's ``t_set.c``: SMEMBERS/SINTER/SUNION/SDIFF and SPOP with a count reply
+with a RESP3 set (``~``), SRANDMEMBER with an array; a missing key is an empty set; the *STORE
+forms replace the destination (dropping its TTL) or delete it when the result is empty.
+SPOP is propagated as its effect: ``SREM key member`` per popped member, or ``DEL key`` when it
+took the whole set. Random picks use the node's injected ``random.Random``.
+
+The small parsing helpers (strict integers, SCAN arguments) are shared with ``zsets``.
+"""
+
+import re
+from itertools import islice
+
+from ..config import NOTIFY_GENERIC, NOTIFY_SET
+from ..engine.glob import compile_pattern
+from ..engine.keyspace import scan_dict
+from ..protocol import resp
+from ..protocol.errors import NOT_INTEGER_ERR, SYNTAX_ERR, WRONGTYPE_ERR, CommandError
+from .notify import notify
+from .registry import command
+
+POSITIVE_ERR = b"ERR value is out of range, must be positive"
+NUMKEYS_ERR = b"ERR numkeys should be greater than 0"
+NUMKEYS_ARGS_ERR = b"ERR Number of keys can't be greater than number of args"
+LIMIT_NEGATIVE_ERR = b"ERR LIMIT can't be negative"
+INVALID_CURSOR_ERR = b"ERR invalid cursor"
+RANDOM_RANGE_ERR = (b"ERR value is out of range, value must between -9223372036854775807 and "
+                    b"9223372036854775807")
+
+_LONG_MAX = (1 << 63) - 1
+_LONG_MIN = -(1 << 63)
+_INT_RE = re.compile(rb"-?(?:0|[1-9][0-9]*)\Z")
+_CURSOR_RE = re.compile(rb"[+-]?[0-9]*\Z")
+
+
+# ----- argument parsing shared with zsets
+def parse_long(arg: bytes, err: bytes = NOT_INTEGER_ERR) -> int:
+    """Redis's ``string2ll``: canonical decimal only (no '+', spaces or leading zeros), 64-bit."""
+    if _INT_RE.match(arg) is None or arg == b"-0":
+        raise CommandError(err)
+    n = int(arg)
+    if n > _LONG_MAX or n < _LONG_MIN:
+        raise CommandError(err)
+    return n
+
+
+def parse_range_long(arg: bytes, lo: int, hi: int, err: bytes) -> int:
+    """``getRangeLongFromObjectOrReply`` with a message: the same text for 'not a number' and 'out of range'."""
+    if _INT_RE.match(arg) is None or arg == b"-0":
+        raise CommandError(err)
+    n = int(arg)
+    if n < lo or n > hi:
+        raise CommandError(err)
+    return n
+
+
+def parse_positive(arg: bytes, err: bytes = POSITIVE_ERR) -> int:
+    return parse_range_long(arg, 0, _LONG_MAX, err)
+
+
+def parse_cursor(arg: bytes) -> int:
+    """``strtoul`` as SCAN uses it: optional sign, digits, no spaces; '-1' wraps like C does."""
+    if _CURSOR_RE.match(arg) is None:
+        raise CommandError(INVALID_CURSOR_ERR)
+    digits = arg.lstrip(b"+-")
+    n = int(digits) if digits else 0
+    if n >= 1 << 64:
+        raise CommandError(INVALID_CURSOR_ERR)
+    if arg[:1] == b"-":
+        n = (-n) & ((1 << 64) - 1)
+    return n
+
+
+def parse_scan_options(argv: list[bytes], start: int) -> tuple[int, object]:
+    """COUNT and MATCH of SSCAN/HSCAN/ZSCAN; returns (count, matcher or None)."""
+    count = 10
+    match = None
+    i = start
+    n = len(argv)
+    while i < n:
+        opt = argv[i].lower()
+        if opt == b"count" and n - i >= 2:
+            count = parse_long(argv[i + 1])
+            if count < 1:
+                raise CommandError(SYNTAX_ERR)
+            i += 2
+        elif opt == b"match" and n - i >= 2:
+            pat = argv[i + 1]
+            match = None if pat == b"*" else compile_pattern(pat)
+            i += 2
+        else:
+            raise CommandError(SYNTAX_ERR)
+    return count, match
+
+
+def scan_reply(cursor: int, items: list[bytes]) -> bytes:
+    return b"*2\r\n" + resp.bulk(b"%d" % cursor) + resp.bulk_array(items)
+
+
+def numkeys_keys(offset: int):
+    """A getkeys function for commands shaped ``CMD [dest] numkeys key ...`` (numkeys at ``offset``)."""
+
+    def getkeys(argv: list[bytes]) -> list[int]:
+        try:
+            n = int(argv[offset])
+        except (ValueError, IndexError):
+            return []
+        if n < 1 or offset + n >= len(argv):
+            return []
+        keys = list(range(offset + 1, offset + 1 + n))
+        return [1, *keys] if offset == 2 else keys
+
+    return getkeys
+
+
+def is_canonical_int(member: bytes) -> bool:
+    """Would Redis keep this member in an intset (``string2ll`` succeeds)?"""
+    if _INT_RE.match(member) is None or member == b"-0":
+        return False
+    n = int(member)
+    return _LONG_MIN <= n <= _LONG_MAX
+
+
+# ----- values
+def _set_or_none(db, key: bytes) -> set | None:
+    value = db.lookup(key)
+    if value is None or type(value) is set:
+        return value  # type: ignore[return-value]
+    raise CommandError(WRONGTYPE_ERR)
+
+
+def _members(items, resp3_set: int) -> bytes:
+    """A RESP3 set (or a RESP2 array) of bulk strings."""
+    parts = [(b"~%d\r\n" if resp3_set == 3 else b"*%d\r\n") % len(items)]
+    parts += [b"$%d\r\n%b\r\n" % (len(m), m) for m in items]
+    return b"".join(parts)
+
+
+def _random_member(s: set, rng) -> bytes:
+    # sets have no random access; skipping to a random position runs at C speed
+    return next(islice(s, rng.randrange(len(s)), None))
+
+
+def _deleted(client, key: bytes) -> None:
+    client.db.delete(key)
+    notify(client.node, NOTIFY_GENERIC, b"del", key, client.db.id)
+
+
+# ----- commands
+@command("sadd", -3, "write denyoom fast", 1, 1, 1, group="set", categories="@set",
+         summary="Add one or more members to a set", complexity="O(1) for each element added")
+def sadd(client, argv: list[bytes]) -> bytes:
+    db = client.db
+    key = argv[1]
+    s = db.lookup(key)
+    if s is None:
+        s = set(argv[2:])
+        db.add(key, s)
+        added = len(s)
+        if added > 1:
+            db.changed(key, added - 1)
+    else:
+        if type(s) is not set:
+            raise CommandError(WRONGTYPE_ERR)
+        before = len(s)
+        if len(argv) == 3:
+            s.add(argv[2])
+        else:
+            s.update(argv[2:])
+        added = len(s) - before
+        if not added:
+            return resp.ZERO
+        db.changed(key, added)
+    notify(client.node, NOTIFY_SET, b"sadd", key, db.id)
+    return resp.integer(added)
+
+
+@command("srem", -3, "write fast", 1, 1, 1, group="set", categories="@set",
+         summary="Remove one or more members from a set", complexity="O(N) where N is the number of members to be removed.")
+def srem(client, argv: list[bytes]) -> bytes:
+    db = client.db
+    key = argv[1]
+    s = _set_or_none(db, key)
+    if s is None:
+        return resp.ZERO
+    removed = 0
+    for member in argv[2:]:
+        if member in s:
+            s.remove(member)
+            removed += 1
+            if not s:
+                break
+    if not removed:
+        return resp.ZERO
+    db.changed(key, removed)
+    notify(client.node, NOTIFY_SET, b"srem", key, db.id)
+    if not s:
+        _deleted(client, key)
+    return resp.integer(removed)
+
+
+@command("smembers", 2, "readonly", 1, 1, 1, group="set", categories="@set", tips="nondeterministic_output_order",
+         summary="Get all the members in a set", complexity="O(N) where N is the set cardinality.")
+def smembers(client, argv: list[bytes]) -> bytes:
+    s = _set_or_none(client.db, argv[1])
+    if s is None:
+        return b"~0\r\n" if client.resp == 3 else resp.EMPTY_ARRAY
+    return _members(s, client.resp)
+
+
+@command("sismember", 3, "readonly fast", 1, 1, 1, group="set", categories="@set",
+         summary="Determine if a given value is a member of a set", complexity="O(1)")
+def sismember(client, argv: list[bytes]) -> bytes:
+    s = _set_or_none(client.db, argv[1])
+    return resp.ONE if s is not None and argv[2] in s else resp.ZERO
+
+
+@command("smismember", -3, "readonly fast", 1, 1, 1, group="set", categories="@set", since="6.2.0",
+         summary="Returns the membership associated with the given elements for a set",
+         complexity="O(N) where N is the number of elements being checked for membership")
+def smismember(client, argv: list[bytes]) -> bytes:
+    s = _set_or_none(client.db, argv[1]) or ()
+    return resp.array([resp.ONE if m in s else resp.ZERO for m in argv[2:]])
+
+
+@command("scard", 2, "readonly fast", 1, 1, 1, group="set", categories="@set",
+         summary="Get the number of members in a set", complexity="O(1)")
+def scard(client, argv: list[bytes]) -> bytes:
+    s = _set_or_none(client.db, argv[1])
+    return resp.integer(len(s)) if s is not None else resp.ZERO
+
+
+@command("spop", -2, "write fast", 1, 1, 1, group="set", categories="@set", tips="nondeterministic_output",
+         summary="Remove and return one or multiple random members from a set",
+         complexity="Without the count argument O(1), otherwise O(N) where N is the value of the passed count.")
+def spop(client, argv: list[bytes]) -> bytes:
+    if len(argv) == 3:
+        return _spop_count(client, argv)
+    if len(argv) > 3:
+        raise CommandError(SYNTAX_ERR)
+    db = client.db
+    key = argv[1]
+    s = _set_or_none(db, key)
+    if s is None:
+        return resp.null(client.resp)
+    member = _random_member(s, client.node.rng)
+    s.remove(member)
+    db.changed(key)
+    notify(client.node, NOTIFY_SET, b"spop", key, db.id)
+    client.propagate = [[b"SREM", key, member]]
+    if not s:
+        _deleted(client, key)
+    return resp.bulk(member)
+
+
+def _spop_count(client, argv: list[bytes]) -> bytes:
+    count = parse_positive(argv[2])
+    db = client.db
+    key = argv[1]
+    s = _set_or_none(db, key)
+    if s is None or count == 0:
+        return b"~0\r\n" if client.resp == 3 else resp.EMPTY_ARRAY
+    notify(client.node, NOTIFY_SET, b"spop", key, db.id)
+    if count >= len(s):
+        reply = _members(s, client.resp)
+        _deleted(client, key)
+        client.propagate = [[b"DEL", key]]
+        return reply
+    popped = client.node.rng.sample(tuple(s), count)
+    s.difference_update(popped)
+    db.changed(key, count)
+    client.propagate = [[b"SREM", key, m] for m in popped]
+    return _members(popped, client.resp)
+
+
+@command("srandmember", -2, "readonly", 1, 1, 1, group="set", categories="@set", tips="nondeterministic_output",
+         summary="Get one or multiple random members from a set",
+         complexity="Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count.")
+def srandmember(client, argv: list[bytes]) -> bytes:
+    if len(argv) > 3:
+        raise CommandError(SYNTAX_ERR)
+    if len(argv) == 2:
+        s = _set_or_none(client.db, argv[1])
+        if s is None:
+            return resp.null(client.resp)
+        return resp.bulk(_random_member(s, client.node.rng))
+    n = parse_range_long(argv[2], -_LONG_MAX, _LONG_MAX, RANDOM_RANGE_ERR)
+    s = _set_or_none(client.db, argv[1])
+    if s is None or n == 0:
+        return resp.EMPTY_ARRAY
+    rng = client.node.rng
+    size = len(s)
+    if n < 0 or n == 1:
+        members = tuple(s) if n != 1 else None
+        if members is None:
+            return resp.bulk_array([_random_member(s, rng)])
+        return resp.bulk_array(rng.choices(members, k=-n))
+    if n >= size:
+        return resp.bulk_array(list(s))
+    return resp.bulk_array(rng.sample(tuple(s), n))
+
+
+@command("smove", 4, "write fast", 1, 2, 1, group="set", categories="@set",
+         summary="Move a member from one set to another", complexity="O(1)")
+def smove(client, argv: list[bytes]) -> bytes:
+    db = client.db
+    src_key, dst_key, member = argv[1], argv[2], argv[3]
+    src = db.lookup(src_key)
+    dst = db.lookup(dst_key)
+    if src is None:
+        return resp.ZERO
+    if type(src) is not set or (dst is not None and type(dst) is not set):
+        raise CommandError(WRONGTYPE_ERR)
+    if src is dst:
+        return resp.ONE if member in src else resp.ZERO
+    if member not in src:
+        return resp.ZERO
+    src.remove(member)
+    node = client.node
+    notify(node, NOTIFY_SET, b"srem", src_key, db.id)
+    db.changed(src_key)
+    if not src:
+        _deleted(client, src_key)
+    if dst is None:
+        dst = set()
+        db.add(dst_key, dst)
+    if member not in dst:
+        dst.add(member)
+        db.changed(dst_key)
+        notify(node, NOTIFY_SET, b"sadd", dst_key, db.id)
+    return resp.ONE
+
+
+def _load_sets(db, keys: list[bytes]) -> list[set | None]:
+    """All the sets (None for missing keys), type-checking every key first, as Redis does."""
+    out = []
+    for key in keys:
+        out.append(_set_or_none(db, key))
+    return out
+
+
+def _inter(sets: list[set]) -> set:
+    sets = sorted(sets, key=len)
+    return sets[0].intersection(*sets[1:])
+
+
+def _store(client, dst: bytes, result: set, event: bytes) -> bytes:
+    db = client.db
+    if result:
+        db.set(dst, result)
+        notify(client.node, NOTIFY_SET, event, dst, db.id)
+        return resp.integer(len(result))
+    if db.delete(dst):
+        notify(client.node, NOTIFY_GENERIC, b"del", dst, db.id)
+    return resp.ZERO
+
+
+@command("sinter", -2, "readonly", 1, -1, 1, group="set", categories="@set", tips="nondeterministic_output_order",
+         summary="Intersect multiple sets",
+         complexity="O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.")
+def sinter(client, argv: list[bytes]) -> bytes:
+    sets = _load_sets(client.db, argv[1:])
+    if any(s is None for s in sets):
+        return b"~0\r\n" if client.resp == 3 else resp.EMPTY_ARRAY
+    return _members(_inter(sets) if len(sets) > 1 else sets[0], client.resp)  # type: ignore[arg-type]
+
+
+@command("sinterstore", -3, "write denyoom", 1, -1, 1, group="set", categories="@set",
+         summary="Intersect multiple sets and store the resulting set in a key",
+         complexity="O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.")
+def sinterstore(client, argv: list[bytes]) -> bytes:
+    sets = _load_sets(client.db, argv[2:])
+    result = set() if any(s is None for s in sets) else _inter(sets)  # type: ignore[arg-type]
+    return _store(client, argv[1], result, b"sinterstore")
+
+
+@command("sintercard", -3, "readonly", 0, 0, 0, group="set", categories="@set", since="7.0.0",
+         getkeys=numkeys_keys(1), summary="Intersect multiple sets and return the cardinality of the result",
+         complexity="O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.")
+def sintercard(client, argv: list[bytes]) -> bytes:
+    numkeys = parse_range_long(argv[1], 1, _LONG_MAX, NUMKEYS_ERR)
+    if numkeys > len(argv) - 2:
+        raise CommandError(NUMKEYS_ARGS_ERR)
+    limit = 0
+    i = 2 + numkeys
+    while i < len(argv):
+        if argv[i].lower() == b"limit" and i + 1 < len(argv):
+            limit = parse_positive(argv[i + 1], LIMIT_NEGATIVE_ERR)
+            i += 2
+        else:
+            raise CommandError(SYNTAX_ERR)
+    sets = _load_sets(client.db, argv[2:2 + numkeys])
+    if any(s is None for s in sets):
+        return resp.ZERO
+    if not limit:
+        return resp.integer(len(_inter(sets)))  # type: ignore[arg-type]
+    ordered = sorted(sets, key=len)  # type: ignore[arg-type]
+    first, rest = ordered[0], ordered[1:]
+    count = 0
+    for member in first:
+        for other in rest:
+            if member not in other:
+                break
+        else:
+            count += 1
+            if count >= limit:
+                break
+    return resp.integer(count)
+
+
+def _union(sets: list[set | None]) -> set:
+    return set().union(*[s for s in sets if s is not None])
+
+
+def _diff(sets: list[set | None]) -> set:
+    first = sets[0]
+    if first is None:
+        return set()
+    return first.difference(*[s for s in sets[1:] if s is not None])
+
+
+@command("sunion", -2, "readonly", 1, -1, 1, group="set", categories="@set", tips="nondeterministic_output_order",
+         summary="Add multiple sets", complexity="O(N) where N is the total number of elements in all given sets.")
+def sunion(client, argv: list[bytes]) -> bytes:
+    return _members(_union(_load_sets(client.db, argv[1:])), client.resp)
+
+
+@command("sunionstore", -3, "write denyoom", 1, -1, 1, group="set", categories="@set",
+         summary="Add multiple sets and store the resulting set in a key",
+         complexity="O(N) where N is the total number of elements in all given sets.")
+def sunionstore(client, argv: list[bytes]) -> bytes:
+    return _store(client, argv[1], _union(_load_sets(client.db, argv[2:])), b"sunionstore")
+
+
+@command("sdiff", -2, "readonly", 1, -1, 1, group="set", categories="@set", tips="nondeterministic_output_order",
+         summary="Subtract multiple sets", complexity="O(N) where N is the total number of elements in all given sets.")
+def sdiff(client, argv: list[bytes]) -> bytes:
+    return _members(_diff(_load_sets(client.db, argv[1:])), client.resp)
+
+
+@command("sdiffstore", -3, "write denyoom", 1, -1, 1, group="set", categories="@set",
+         summary="Subtract multiple sets and store the resulting set in a key",
+         complexity="O(N) where N is the total number of elements in all given sets.")
+def sdiffstore(client, argv: list[bytes]) -> bytes:
+    return _store(client, argv[1], _diff(_load_sets(client.db, argv[2:])), b"sdiffstore")
+
+
+@command("sscan", -3, "readonly", 1, 1, 1, group="set", categories="@set", since="2.8.0", tips="nondeterministic_output",
+         summary="Incrementally iterate Set elements",
+         complexity="O(1) for every call. O(N) for a complete iteration, including enough command calls for the "
+                    "cursor to return back to 0. N is the number of elements inside the collection.")
+def sscan(client, argv: list[bytes]) -> bytes:
+    cursor = parse_cursor(argv[2])
+    db = client.db
+    s = _set_or_none(db, argv[1])
+    if s is None:
+        return b"*2\r\n$1\r\n0\r\n*0\r\n"
+    count, match = parse_scan_options(argv, 3)
+    if cursor == 0 and len(s) <= _intset_limit(client) and all(is_canonical_int(m) for m in s):
+        # Redis keeps such a set as an intset and returns it whole, in numeric order
+        next_cursor, items = 0, sorted(s, key=int)
+    else:
+        next_cursor, items = scan_dict(s, db, cursor, count)
+    if match is not None:
+        items = [m for m in items if match(m)]
+    return scan_reply(next_cursor, items)
+
+
+def _intset_limit(client) -> int:
+    try:
+        return int(client.node.config["set-max-intset-entries"])
+    except (KeyError, TypeError, ValueError):
+        return 512

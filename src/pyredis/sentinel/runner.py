@@ -1,0 +1,239 @@
+"""The asyncio edge of a sentinel: links to the watched instances, timers, the config file.
+
+The ``Sentinel`` machine decides; this runner only carries out its actions — opening a command
+link and a pub/sub link per master and replica (one command link per peer sentinel), sending
+what it asks, handing replies, hello messages and vote requests back — and serves clients on
+its own port through a ``Node`` whose command table is Sentinel's (SENTINEL, INFO, PING,
+SUBSCRIBE, PUBLISH of hellos, ROLE, CLIENT, SHUTDOWN, AUTH, HELLO, COMMAND).
+"""
+
+import asyncio
+import os
+import random
+
+from ..config import Config
+from ..node.log import Logger
+from ..protocol.client import ReplyError, RespLink
+from . import config as sconfig
+from .machine import HELLO_CHANNEL, Event, Forget, Log, Persist, Reconnect, Send, Sentinel
+from .machine import ReplyError as MachineReplyError
+from .model import Instance
+
+TICK_SECONDS = 0.1
+LEVELS = {"#": 3, "*": 2, "-": 1, ".": 0}
+
+
+class InstanceLinks:
+    __slots__ = ("cmd", "pubsub", "connecting_cmd", "connecting_pubsub", "retry_at")
+
+    def __init__(self) -> None:
+        self.cmd: RespLink | None = None
+        self.pubsub: RespLink | None = None
+        self.connecting_cmd = False
+        self.connecting_pubsub = False
+        self.retry_at = 0.0
+
+
+class SentinelRunner:
+    def __init__(self, node, config: Config, machine: Sentinel, options: dict[str, str]) -> None:
+        self.node = node
+        self.config = config
+        self.machine = machine
+        self.options = options
+        self.links: dict[int, InstanceLinks] = {}
+        self.loop = node.loop
+
+    def now(self) -> int:
+        return self.node.clock.monotonic_ms()
+
+    # ----- actions
+    def perform(self, actions: list) -> None:
+        for action in actions:
+            if isinstance(action, Send):
+                links = self.links.get(id(action.inst))
+                link = links.cmd if links is not None else None
+                if link is not None and link.connected:
+                    link.send(action.argv, action.tag)
+                else:
+                    action.inst.pending_commands = max(0, action.inst.pending_commands - 1)
+                    if action.tag == "info":
+                        action.inst.info_pending = False
+            elif isinstance(action, Event):
+                self.event(action)
+            elif isinstance(action, Log):
+                self.node.log.log(LEVELS[action.level], action.text)
+            elif isinstance(action, Persist):
+                self.flush_config()
+            elif isinstance(action, Reconnect):
+                self.drop_links(action.inst)
+            elif isinstance(action, Forget):
+                self.drop_links(action.inst, forget=True)
+
+    def event(self, ev: Event) -> None:
+        level = LEVELS[ev.level]
+        self.node.log.log(level, f"{ev.name} {ev.text}")
+        if level > 1:
+            from ..commands.pubsub import publish  # noqa: PLC0415
+            publish(self.node, ev.name.encode(), ev.text.encode())
+
+    def flush_config(self) -> None:
+        path = self.config.config_file
+        if not path:
+            return
+        try:
+            sconfig.rewrite(path, self.machine, self.options)
+        except OSError as exc:
+            self.node.log.warning(f"Sentinel: could not rewrite the configuration file {path}: {exc}")
+
+    # ----- links
+    def ensure_links(self) -> None:
+        now = self.loop.time()
+        for inst in self.machine.all_instances():
+            links = self.links.setdefault(id(inst), InstanceLinks())
+            if now < links.retry_at:
+                continue
+            if (links.cmd is None or links.cmd.closed) and not links.connecting_cmd:
+                links.connecting_cmd = True
+                self.loop.create_task(self._connect(inst, links, pubsub=False))
+            if inst.kind != "sentinel" and (links.pubsub is None or links.pubsub.closed) and not links.connecting_pubsub:
+                links.connecting_pubsub = True
+                self.loop.create_task(self._connect(inst, links, pubsub=True))
+
+    async def _connect(self, inst: Instance, links: InstanceLinks, pubsub: bool) -> None:
+        def on_reply(tag: str, reply: object) -> None:
+            # the runner's own AUTH/SETNAME/SUBSCRIBE replies are not the machine's business
+            if pubsub or tag in ("auth", "setname") or self.links.get(id(inst)) is not links:
+                return
+            if isinstance(reply, ReplyError):
+                reply = MachineReplyError(reply)
+            self.perform(self.machine.reply(inst, tag, reply, self.now()))
+
+        def on_message(channel: bytes, payload: bytes) -> None:
+            if channel == HELLO_CHANNEL and self.links.get(id(inst)) is links:
+                self.perform(self.machine.hello(payload.decode(errors="replace"), self.now()))
+
+        def on_lost() -> None:
+            if self.links.get(id(inst)) is not links:
+                return
+            if pubsub:
+                links.pubsub = None
+            else:
+                links.cmd = None
+            self.perform(self.machine.link_down(inst, self.now(), pubsub=pubsub))
+
+        link = RespLink(on_reply=on_reply, on_message=on_message, on_lost=on_lost)
+        try:
+            await asyncio.wait_for(self.loop.create_connection(lambda: link, inst.ip, inst.port), 2.0)
+        except (OSError, asyncio.TimeoutError):
+            links.retry_at = self.loop.time() + 0.5
+            if pubsub:
+                links.connecting_pubsub = False
+            else:
+                links.connecting_cmd = False
+            return
+        if pubsub:
+            links.connecting_pubsub = False
+        else:
+            links.connecting_cmd = False
+        if self.links.get(id(inst)) is not links:
+            link.close()
+            return
+        master = inst if inst.kind == "master" else inst.master
+        if inst.kind != "sentinel" and master is not None and master.auth_pass:
+            argv = [b"AUTH", master.auth_user.encode(), master.auth_pass.encode()] if master.auth_user else \
+                [b"AUTH", master.auth_pass.encode()]
+            link.send(argv, "auth")
+        name = f"sentinel-{self.machine.myid[:8]}-{'pubsub' if pubsub else 'cmd'}".encode()
+        link.send([b"CLIENT", b"SETNAME", name], "setname")
+        if pubsub:
+            links.pubsub = link
+            link.subscribed = True
+            link.send([b"SUBSCRIBE", HELLO_CHANNEL], "subscribe")
+            self.perform(self.machine.link_up(inst, self.now(), pubsub=True))
+        else:
+            links.cmd = link
+            ip = link.local_ip()
+            if ip and inst.kind == "master":
+                self.machine.local_ip = ip
+            self.perform(self.machine.link_up(inst, self.now()))
+
+    def drop_links(self, inst: Instance, forget: bool = False) -> None:
+        links = self.links.pop(id(inst), None) if forget else self.links.get(id(inst))
+        if links is None:
+            return
+        for link in (links.cmd, links.pubsub):
+            if link is not None:
+                link.close()
+        if not forget:
+            links.cmd = links.pubsub = None
+            self.perform(self.machine.link_down(inst, self.now()))
+            self.perform(self.machine.link_down(inst, self.now(), pubsub=True))
+
+    # ----- the timer
+    async def run(self) -> None:
+        while not self.node.stopping:
+            self.ensure_links()
+            self.perform(self.machine.tick(self.now()))
+            await asyncio.sleep(TICK_SECONDS * (0.8 + 0.4 * random.random()))
+
+
+def run(config: Config) -> int:
+    """``pyredis-server sentinel.conf --sentinel``: start a sentinel."""
+    import sys  # noqa: PLC0415
+
+    from .. import REDIS_VERSION  # noqa: PLC0415
+    if not config.config_file:
+        sys.stderr.write("Sentinel needs config file on disk to save state.  Exiting...\n")
+        return 1
+    if not os.access(config.config_file, os.W_OK):
+        sys.stderr.write(f"Sentinel config file {config.config_file} is not writable: Permission denied. Exiting...\n")
+        return 1
+    if "port" not in config.seen:
+        config.values["port"] = 26379
+    config.values["protected-mode"] = False if "protected-mode" not in config.seen else config.values["protected-mode"]
+    log = Logger(str(config["loglevel"]), str(config["logfile"]), role="X")
+    log.warning("oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo")
+    log.warning(f"Redis version={REDIS_VERSION}, bits=64, commit=00000000, modified=0, pid={os.getpid()}, "
+                "just started")
+    log.warning("Configuration loaded")
+    directory = str(config["dir"])
+    if directory:
+        os.chdir(directory)
+    try:
+        import uvloop  # noqa: PLC0415
+        uvloop.install()
+    except ImportError:
+        pass
+    from ..commands import sentinel as sentinel_commands  # noqa: PLC0415
+    from ..node.server import Node  # noqa: PLC0415
+    sentinel_commands.restrict_table()
+    node = Node(config, log=log)
+    node.mode = "sentinel"
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    node.loop = loop
+    rng = random.Random()
+    machine = Sentinel("%040x" % rng.getrandbits(160), int(config["port"]), rng=rng)  # type: ignore[arg-type]
+    try:
+        options = sconfig.apply_lines(machine, config.sentinel_lines, node.clock.monotonic_ms())
+    except sconfig.SentinelConfigError as exc:
+        from ..config import fatal_report  # noqa: PLC0415
+        sys.stderr.write(fatal_report(0, "sentinel", str(exc)))
+        return 1
+    machine.announce_ip = options.get("announce-ip", "")
+    machine.announce_port = int(options.get("announce-port", "0") or 0)
+    runner = SentinelRunner(node, config, machine, options)
+    node.sentinel = runner
+    loop.run_until_complete(node.start())
+    node.install_signal_handlers()
+    log.notice(f"Running mode=sentinel, port={config['port']}.")
+    runner.flush_config()
+    log.warning(f"Sentinel ID is {machine.myid}")
+    for master in machine.masters.values():
+        runner.event(Event("#", "+monitor", f"{master.describe()} quorum {master.quorum}"))
+    loop.create_task(runner.run())
+    try:
+        loop.run_forever()
+    finally:
+        loop.close()
+    return node.exit_code

@@ -1,0 +1,213 @@
+"""RequestParser tested the h11 way: every input parsed whole, byte by byte, and followed by more data.
+
+The expected results are what redis-server 7.0 does with the same bytes (checked side by side in
+tests/server/test_fuzz.py); here the parser is pure, so the checks are exhaustive and instant.
+"""
+
+import pytest
+
+from pyredis.protocol.errors import ProtocolError
+from pyredis.protocol.parser import RequestParser, split_inline, string2ll
+
+TRAILER = b"*1\r\n$4\r\nPING\r\n"
+
+
+def feed_all(data: bytes, chunk: int | None = None, **kw) -> list:
+    parser = RequestParser(**kw)
+    if chunk is None:
+        return parser.feed(data)
+    out = []
+    for i in range(0, len(data), chunk):
+        out += parser.feed(data[i:i + chunk])
+    return out
+
+
+def tr(data: bytes, expected: list) -> None:
+    """``data`` gives ``expected`` whole, byte by byte, in two halves, and with trailing data."""
+    assert feed_all(data) == expected
+    assert feed_all(data, 1) == expected
+    assert feed_all(data, max(1, len(data) // 2)) == expected
+    assert feed_all(data + TRAILER) == expected + [[b"PING"]]
+    assert feed_all(data + TRAILER, 1) == expected + [[b"PING"]]
+
+
+def tr_error(data: bytes, message: bytes, **kw) -> None:
+    """``data`` raises ``message`` whole and byte by byte, and with trailing data."""
+    for chunk in (None, 1):
+        for extra in (b"", TRAILER):
+            with pytest.raises(ProtocolError) as info:
+                feed_all(data + extra, chunk, **kw)
+            assert info.value.message == message
+
+
+def encode(*args: bytes) -> bytes:
+    return b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%b\r\n" % (len(a), a) for a in args)
+
+
+# ----- well-formed requests
+
+def test_multibulk_request():
+    tr(encode(b"SET", b"k", b"v"), [[b"SET", b"k", b"v"]])
+
+
+def test_pipelined_multibulk_requests():
+    data = b"".join(encode(b"INCR", b"k%d" % i) for i in range(50))
+    tr(data, [[b"INCR", b"k%d" % i] for i in range(50)])
+
+
+def test_binary_payload_with_crlf_and_nul_inside():
+    tr(encode(b"SET", b"k", b"a\r\nb\x00c*9999999\r\n+x"), [[b"SET", b"k", b"a\r\nb\x00c*9999999\r\n+x"]])
+
+
+def test_empty_bulk_argument():
+    tr(encode(b"SET", b"k", b""), [[b"SET", b"k", b""]])
+
+
+def test_inline_request():
+    tr(b"SET k v\r\n", [[b"SET", b"k", b"v"]])
+
+
+def test_inline_request_with_bare_newline():
+    tr(b"PING\n", [[b"PING"]])
+
+
+def test_inline_and_multibulk_mixed_in_one_buffer():
+    data = b"PING\r\n" + encode(b"ECHO", b"a") + b"ECHO b\r\n" + encode(b"ECHO", b"c")
+    tr(data, [[b"PING"], [b"ECHO", b"a"], [b"ECHO", b"b"], [b"ECHO", b"c"]])
+
+
+def test_empty_inline_lines_are_skipped():
+    tr(b"\r\n\r\nPING\r\n\n", [[b"PING"]])
+
+
+def test_zero_and_negative_multibulk_counts_are_empty_requests():
+    tr(b"*0\r\n*-1\r\n*-5\r\nPING\r\n", [[b"PING"]])
+
+
+def test_payload_terminator_is_skipped_unchecked():
+    tr(b"*1\r\n$4\r\nPINGxy", [[b"PING"]])
+
+
+def test_inline_quotes_and_escapes():
+    tr(b"SET \"a b\" 'c\\'d' \"\\x41\\n\"\r\n", [[b"SET", b"a b", b"c'd", b"A\n"]])
+
+
+def test_vertical_tab_does_not_split_an_unquoted_argument():
+    assert split_inline(b"SET a\x0bb v") == [b"SET", b"a\x0bb", b"v"]
+
+
+def test_nul_byte_hides_the_inline_newline_as_strchr_does():
+    assert feed_all(b"\x00PING\r\n") == []
+    assert feed_all(b"*1\x00\r\n$4\r\nPING\r\n") == []
+
+
+def test_string2ll_is_strict():
+    assert string2ll(b"12") == 12 and string2ll(b"-3") == -3 and string2ll(b"0") == 0
+    for bad in (b"", b"01", b"+1", b" 1", b"1 ", b"-0", b"1a", b"99999999999999999999"):
+        assert string2ll(bad) is None, bad
+
+
+def test_pending_counts_unparsed_bytes():
+    parser = RequestParser()
+    assert parser.feed(b"*2\r\n$3\r\nGE") == []
+    assert parser.pending() == 2
+    assert parser.feed(b"T\r\n$1\r\nk\r\n") == [[b"GET", b"k"]]
+    assert parser.pending() == 0
+
+
+# ----- errors, with Redis's texts
+
+def test_non_bulk_element_is_refused():
+    tr_error(b"*1\r\n+PING\r\n", b"ERR Protocol error: expected '$', got '+'")
+    tr_error(b"*1\r\n:1\r\n", b"ERR Protocol error: expected '$', got ':'")
+    tr_error(b"*2\r\n$3\r\nGET\r\n*1\r\n$1\r\nk\r\n", b"ERR Protocol error: expected '$', got '*'")
+
+
+def test_invalid_multibulk_length():
+    for data in (b"*abc\r\n", b"*01\r\n", b"*+1\r\n", b"*2147483648\r\n", b"*\r\n"):
+        tr_error(data, b"ERR Protocol error: invalid multibulk length")
+
+
+def test_huge_multibulk_count_below_int_max_waits_without_allocating():
+    parser = RequestParser()
+    assert parser.feed(b"*2147483647\r\n$4\r\nPING\r\n") == []
+    assert parser.pending() < 64
+
+
+def test_invalid_bulk_length():
+    for data in (b"*1\r\n$abc\r\n", b"*1\r\n$-1\r\n", b"*1\r\n$04\r\n", b"*1\r\n$ 4\r\n",
+                 b"*1\r\n$9999999999\r\n"):
+        tr_error(data, b"ERR Protocol error: invalid bulk length")
+
+
+def test_bulk_over_proto_max_bulk_len():
+    tr_error(b"*1\r\n$1048577\r\n", b"ERR Protocol error: invalid bulk length", max_bulk_len=1024 * 1024)
+    assert feed_all(b"*1\r\n$1048576\r\n", max_bulk_len=1024 * 1024) == []
+
+
+def test_unbalanced_quotes():
+    for data in (b"\"abc\r\n", b"'abc\r\n", b"\"a\"b\r\n"):
+        tr_error(data, b"ERR Protocol error: unbalanced quotes in request")
+
+
+def test_too_big_inline_request():
+    with pytest.raises(ProtocolError) as info:
+        feed_all(b"A" * (64 * 1024 + 1))
+    assert info.value.message == b"ERR Protocol error: too big inline request"
+    assert feed_all(b"A" * (64 * 1024)) == []
+
+
+def test_too_big_count_strings():
+    with pytest.raises(ProtocolError) as info:
+        feed_all(b"*" + b"1" * (64 * 1024))
+    assert info.value.message == b"ERR Protocol error: too big mbulk count string"
+    with pytest.raises(ProtocolError) as info:
+        feed_all(b"*1\r\n$" + b"1" * (64 * 1024), 4096)
+    assert info.value.message == b"ERR Protocol error: too big bulk count string"
+
+
+def test_query_buffer_limit_closes_without_a_message():
+    parser = RequestParser(query_buffer_limit=1024 * 1024)
+    parser.feed(b"*1\r\n$2000000\r\n")
+    with pytest.raises(ProtocolError) as info:
+        for _ in range(20):
+            parser.feed(b"x" * 65536)
+    assert info.value.message == b""
+
+
+def test_requests_before_an_error_are_handed_over():
+    with pytest.raises(ProtocolError) as info:
+        feed_all(encode(b"SET", b"a", b"1") + b"PING\r\n" + b"*1\r\n+x\r\n")
+    assert info.value.requests == [[b"SET", b"a", b"1"], [b"PING"]]
+
+
+def test_unauthenticated_limits():
+    parser = RequestParser()
+    parser.auth_required = True
+    with pytest.raises(ProtocolError) as info:
+        parser.feed(b"*11\r\n")
+    assert info.value.message == b"ERR Protocol error: unauthenticated multibulk length"
+    parser = RequestParser()
+    parser.auth_required = True
+    with pytest.raises(ProtocolError) as info:
+        parser.feed(b"*1\r\n$16385\r\n")
+    assert info.value.message == b"ERR Protocol error: unauthenticated bulk length"
+
+
+def test_large_bulk_arriving_in_chunks_is_buffered_linearly():
+    parser = RequestParser()
+    size = 4 * 1024 * 1024
+    assert parser.feed(b"*2\r\n$3\r\nSET\r\n$%d\r\n" % size) == []
+    chunk = b"x" * 65536
+    for _ in range(size // len(chunk) - 1):
+        assert parser.feed(chunk) == []
+    assert parser.feed(chunk + b"\r\n") == [[b"SET", b"x" * size]]
+    assert parser.pending() == 0
+
+
+def test_parser_recovers_fast_path_after_slow_path():
+    parser = RequestParser()
+    assert parser.feed(b"PING\r\n") == [[b"PING"]]
+    assert parser.feed(encode(b"GET", b"k")) == [[b"GET", b"k"]]
+    assert parser.feed(encode(b"GET", b"k")[:5]) == []
+    assert parser.feed(encode(b"GET", b"k")[5:] + encode(b"GET", b"j")) == [[b"GET", b"k"], [b"GET", b"j"]]
