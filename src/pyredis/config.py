@@ -108,6 +108,8 @@ class Directive:
 def _parse_save(args: list[str]) -> list[tuple[int, int]]:
     if len(args) == 1 and args[0] == "":
         return []
+    if len(args) == 1:          # `--save "3600 1"` arrives as one argument, as CONFIG SET's value does
+        args = args[0].split()
     if len(args) % 2:
         raise ConfigError("Invalid save parameters")
     points = []

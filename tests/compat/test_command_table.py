@@ -48,7 +48,7 @@ def test_command_info_rows_match_real_redis(server, real_server):
         if name not in theirs:
             continue
         a, b = ours[name][:7], theirs[name][:7]
-        for field, x, y in zip(FIELDS, a, b):
+        for field, x, y in zip(FIELDS, a, b, strict=True):
             if x != y:
                 mismatches.append(f"{name.decode()}: {field} pyredis={x!r} redis={y!r}")
     assert not mismatches, f"{len(mismatches)} COMMAND INFO mismatches:\n" + "\n".join(mismatches)
@@ -105,8 +105,8 @@ def test_command_info_resp3_shape_matches_real_redis(server, real_server):
 def _docs(port: int, *names) -> dict[bytes, dict]:
     reply, _ = _fetch(port, "COMMAND", "DOCS", *names)
     out = {}
-    for name, fields in zip(reply[::2], reply[1::2]):
-        out[name] = dict(zip(fields[::2], fields[1::2]))
+    for name, fields in zip(reply[::2], reply[1::2], strict=True):
+        out[name] = dict(zip(fields[::2], fields[1::2], strict=True))
     return out
 
 

@@ -44,7 +44,7 @@ def test_used_memory_grows_with_data_and_falls_when_it_goes(make_server):
 
 def test_noeviction_refuses_writes_but_allows_reads_and_deletes(make_server):
     c = limited(make_server, "noeviction")
-    with pytest.raises(redis.ResponseError, match="OOM command not allowed when used memory > 'maxmemory'"):
+    with pytest.raises(redis.ResponseError, match="command not allowed when used memory > 'maxmemory'"):
         for i in range(5000):
             c.set(f"k{i}", VALUE)
     assert c.get("k0") == VALUE.encode()
@@ -73,7 +73,7 @@ def test_volatile_policies_evict_only_keys_with_a_ttl(make_server, policy):
 
 def test_volatile_policy_without_volatile_keys_refuses_writes(make_server):
     c = limited(make_server, "volatile-lru")
-    with pytest.raises(redis.ResponseError, match="OOM"):
+    with pytest.raises(redis.ResponseError, match="command not allowed when used memory"):
         for i in range(5000):
             c.set(f"k{i}", VALUE)
 
@@ -85,8 +85,8 @@ def test_allkeys_lru_keeps_recently_used_keys(make_server):
     hot = [f"cold{i}" for i in range(0, 1000, 10)]
     for key in hot:
         c.get(key)
-    fill(c, "new", 1200)
-    assert int(c.info("stats")["evicted_keys"]) > 500
+    fill(c, "new", 1500)
+    assert int(c.info("stats")["evicted_keys"]) > 600
     assert c.exists(*hot) >= 90
 
 
@@ -100,8 +100,8 @@ def test_allkeys_lfu_keeps_frequently_used_keys(make_server):
             pipe.get(key)
     pipe.execute()
     assert c.object("freq", hot[0]) > 5
-    fill(c, "new", 1200)
-    assert int(c.info("stats")["evicted_keys"]) > 500
+    fill(c, "new", 1500)
+    assert int(c.info("stats")["evicted_keys"]) > 600
     assert c.exists(*hot) >= 90
 
 

@@ -217,6 +217,7 @@ def test_slow_subscriber_is_dropped_at_output_buffer_limit(make_server):
             dropped = True
             break
     assert dropped, "the slow subscriber was never disconnected"
+    assert "scheduled to be closed ASAP for overcoming of output buffer limits" in srv.log()
     assert _rss_kb(srv.proc.pid) - base_rss < 100 * 1024
     other = srv.client()
     assert other.ping() is True

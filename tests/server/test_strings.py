@@ -499,3 +499,28 @@ def test_keyspace_events_use_redis_names(r, server):
     finally:
         r.config_set("notify-keyspace-events", "")
         sub.close()
+
+
+def test_read_miss_fires_keymiss_event(r, server):
+    r.config_set("notify-keyspace-events", "Em")
+    sub = server.client().pubsub()
+    try:
+        sub.subscribe("__keyevent@0__:keymiss")
+        wait_for(lambda: sub.get_message(timeout=0.1), message="subscribe confirmation")
+        r.get("missing1")
+        r.mget("missing2")
+        r.incr("written")      # a write lookup: no keymiss
+        r.strlen("missing3")
+        keys: list[bytes] = []
+
+        def collect() -> bool:
+            msg = sub.get_message(timeout=0.1)
+            if msg and msg["type"] == "message":
+                keys.append(msg["data"])
+            return len(keys) >= 3
+
+        wait_for(collect, message="keymiss events")
+        assert keys == [b"missing1", b"missing2", b"missing3"]
+    finally:
+        r.config_set("notify-keyspace-events", "")
+        sub.close()

@@ -145,7 +145,7 @@ def test_scan_dict_returns_a_small_container_whole():
 
 def test_scan_cursors_are_bounded():
     cursors = ScanCursors(max_cursors=4)
-    for i in range(10):
+    for _ in range(10):
         cursors.new(object(), [b"x"] * 3)
     assert len(cursors.snaps) == 4 and cursors.elements == 12
 
@@ -180,6 +180,17 @@ def test_memory_estimate_returns_to_zero_when_keys_go():
     db.persist(b"h2")
     db.delete(b"h2")
     ks[1].delete(b"s")
+    assert ks.used == 0
+
+
+def test_memory_estimate_counts_values_stored_straight_into_data():
+    ks = _keyspace()
+    db = ks[0]
+    db.data[b"loaded"] = b"x" * 1000
+    db.data[b"h"] = {b"f": b"v"}
+    assert ks.used > 1000
+    db.delete(b"loaded")
+    db.delete(b"h")
     assert ks.used == 0
 
 

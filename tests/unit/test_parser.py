@@ -211,3 +211,10 @@ def test_parser_recovers_fast_path_after_slow_path():
     assert parser.feed(encode(b"GET", b"k")) == [[b"GET", b"k"]]
     assert parser.feed(encode(b"GET", b"k")[:5]) == []
     assert parser.feed(encode(b"GET", b"k")[5:] + encode(b"GET", b"j")) == [[b"GET", b"k"], [b"GET", b"j"]]
+
+
+def test_payload_chunk_that_looks_like_a_request_stays_payload():
+    parser = RequestParser()
+    assert parser.feed(b"*2\r\n$4\r\nECHO\r\n$14\r\n") == []
+    assert parser.feed(b"*1\r\n$4\r\nPING\r\n") == []
+    assert parser.feed(b"\r\n") == [[b"ECHO", b"*1\r\n$4\r\nPING\r\n"]]

@@ -14,9 +14,10 @@ the deadline — runs them in arrival order. CLIENT UNBLOCK is declared with the
 
 from ..protocol import resp
 from ..protocol.errors import SYNTAX_ERR, CommandError
-from .registry import container, subcommand
+from .registry import TABLE, container, subcommand
 
 container("client", group="connection", summary="A container for client connection commands", since="2.4.0")
+TABLE[b"client"].complexity = "Depends on subcommand."
 
 TYPE_NORMAL, TYPE_REPLICA, TYPE_PUBSUB, TYPE_MASTER = 0, 1, 2, 3
 _TYPE_NAMES = {b"normal": TYPE_NORMAL, b"slave": TYPE_REPLICA, b"replica": TYPE_REPLICA,

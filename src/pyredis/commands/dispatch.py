@@ -39,6 +39,10 @@ _PUBSUB_ALLOWED = {b"subscribe", b"ssubscribe", b"unsubscribe", b"sunsubscribe",
                    b"punsubscribe", b"ping", b"quit", b"reset"}
 
 
+# _checks' answer for a command held by CLIENT PAUSE: no reply now, the command runs at unpause
+_HELD = b"<held>"
+
+
 def process(client, argv: list[bytes]) -> bytes | None:
     """Run one request from a client and return its encoded reply (None: no reply)."""
     name = argv[0].lower()
@@ -56,7 +60,7 @@ def process(client, argv: list[bytes]) -> bytes | None:
     if client.guard or client.node.guard:
         early = _checks(client, cmd, name, argv)
         if early is not None:
-            return early
+            return None if early is _HELD else early
     reply = call(client, cmd, argv)
     if client.node.ready_keys:      # a write woke keys that blocked clients wait on
         client.node.serve_blocked()
@@ -103,7 +107,8 @@ def _checks(client, cmd: Command, name: bytes, argv: list[bytes]) -> bytes | Non
     if flags & WRITE and node.min_replicas_to_write and not node.enough_good_replicas():
         return _reject(client, cmd, b"NOREPLICAS Not enough good replicas to write.")
     if node.paused_until and node.pause_blocks(client, cmd):
-        return node.defer_paused(client, argv)
+        node.defer_paused(client, argv)
+        return _HELD
     return None
 
 

@@ -325,7 +325,7 @@ def hgetall(client, argv: list[bytes]) -> bytes:
 
 @command("hkeys", 2, "readonly", 1, 1, 1, group="hash", categories="@hash", since="2.0.0",
          tips="nondeterministic_output_order", summary="Get all the fields in a hash",
-         complexity="O(N) where N is the size of the hash.", key_specs=_ks("RO"))
+         complexity="O(N) where N is the size of the hash.", key_specs=_ks("RO access"))
 def hkeys(client, argv: list[bytes]) -> bytes:
     h = _get_hash(client.db, argv[1])
     return resp.bulk_array(list(h)) if h else resp.EMPTY_ARRAY

@@ -25,7 +25,7 @@ from ..protocol.errors import (
 )
 from .dispatch import touch_all_watched, touch_watched
 from .notify import notify
-from .registry import command, container, subcommand
+from .registry import TABLE, command, container, subcommand
 
 SAME_OBJECT_ERR = b"ERR source and destination objects are the same"
 INVALID_CURSOR_ERR = b"ERR invalid cursor"
@@ -39,6 +39,7 @@ LLONG_MAX = (1 << 63) - 1
 LLONG_MIN = -(1 << 63)
 INT_MIN = -(1 << 31)
 INT_MAX = (1 << 31) - 1
+INT_RANGE_ERR = b"ERR value is out of range, value must between -2147483648 and 2147483647"
 
 
 def _int(arg: bytes, lo: int = LLONG_MIN, hi: int = LLONG_MAX, err: bytes = NOT_INTEGER_ERR) -> int:
@@ -49,6 +50,16 @@ def _int(arg: bytes, lo: int = LLONG_MIN, hi: int = LLONG_MAX, err: bytes = NOT_
     return value
 
 
+def _int32(arg: bytes, err: bytes | None = None) -> int:
+    """Redis's getIntFromObjectOrReply: its own message for a 64-bit value outside 32 bits."""
+    value = as_int64(arg)
+    if value is None:
+        raise CommandError(err or NOT_INTEGER_ERR)
+    if not INT_MIN <= value <= INT_MAX:
+        raise CommandError(err or INT_RANGE_ERR)
+    return value
+
+
 def _signal(client, db, key: bytes) -> None:
     ready = getattr(client.node, "ready_keys", None)
     if ready is not None and db.blocked:
@@ -56,7 +67,7 @@ def _signal(client, db, key: bytes) -> None:
 
 
 def _db_index(client, arg: bytes):
-    index = _int(arg, INT_MIN, INT_MAX)
+    index = _int32(arg)
     dbs = client.node.keyspace.dbs
     if not 0 <= index < len(dbs):
         raise CommandError(DB_INDEX_ERR)
@@ -65,7 +76,9 @@ def _db_index(client, arg: bytes):
 
 # ----- deletion and existence
 @command("del", -2, "write", 1, -1, 1, group="generic", categories="@keyspace", summary="Delete a key",
-         complexity="O(N)", tips="request_policy:multi_shard response_policy:agg_sum")
+         complexity="O(N) where N is the number of keys that will be removed. When a key to remove holds a value "
+         "other than a string, the individual complexity for this key is O(M) where M is the number of elements "
+         "in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1).", tips="request_policy:multi_shard response_policy:agg_sum")
 def del_(client, argv: list[bytes]) -> bytes:
     db = client.db
     node = client.node
@@ -79,13 +92,15 @@ def del_(client, argv: list[bytes]) -> bytes:
 
 @command("unlink", -2, "write fast", 1, -1, 1, group="generic", categories="@keyspace",
          summary="Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.",
-         since="4.0.0", complexity="O(1)", tips="request_policy:multi_shard response_policy:agg_sum")
+         since="4.0.0", complexity="O(1) for each key removed regardless of its size. Then the command does O(N) "
+         "work in a different thread in order to reclaim memory, where N is the number of allocations the deleted "
+         "objects where composed of.", tips="request_policy:multi_shard response_policy:agg_sum")
 def unlink(client, argv: list[bytes]) -> bytes:
     return del_(client, argv)
 
 
 @command("exists", -2, "readonly fast", 1, -1, 1, group="generic", categories="@keyspace",
-         summary="Determine if a key exists", complexity="O(N)",
+         summary="Determine if a key exists", complexity="O(N) where N is the number of keys to check.",
          tips="request_policy:multi_shard response_policy:agg_sum")
 def exists(client, argv: list[bytes]) -> bytes:
     peek = client.db.peek
@@ -94,7 +109,8 @@ def exists(client, argv: list[bytes]) -> bytes:
 
 @command("touch", -2, "readonly fast", 1, -1, 1, group="generic", categories="@keyspace", since="3.2.1",
          summary="Alters the last access time of a key(s). Returns the number of existing keys specified.",
-         complexity="O(N)", tips="request_policy:multi_shard response_policy:agg_sum")
+         complexity="O(N) where N is the number of keys that will be touched.",
+         tips="request_policy:multi_shard response_policy:agg_sum")
 def touch(client, argv: list[bytes]) -> bytes:
     lookup = client.db.lookup
     return resp.integer(sum(1 for key in argv[1:] if lookup(key) is not None))
@@ -228,8 +244,8 @@ def swapdb(client, argv: list[bytes]) -> bytes:
     node = client.node
     if node.config["cluster-enabled"]:
         raise CommandError(b"ERR SWAPDB is not allowed in cluster mode")
-    a = _int(argv[1], INT_MIN, INT_MAX, b"ERR invalid first DB index")
-    b = _int(argv[2], INT_MIN, INT_MAX, b"ERR invalid second DB index")
+    a = _int32(argv[1], b"ERR invalid first DB index")
+    b = _int32(argv[2], b"ERR invalid second DB index")
     keyspace = node.keyspace
     if not (0 <= a < len(keyspace) and 0 <= b < len(keyspace)):
         raise CommandError(DB_INDEX_ERR)
@@ -288,7 +304,8 @@ def dbsize(client, argv: list[bytes]) -> bytes:
 # ----- enumeration
 @command("keys", 2, "readonly", group="generic", categories="@keyspace @dangerous",
          summary="Find all keys matching the given pattern", complexity="O(N) with N being the number of keys "
-         "in the database", tips="request_policy:all_shards nondeterministic_output_order")
+         "in the database, under the assumption that the key names in the database and the given pattern have "
+         "limited length.", tips="request_policy:all_shards nondeterministic_output_order")
 def keys(client, argv: list[bytes]) -> bytes:
     db = client.db
     pattern = argv[1]
@@ -387,6 +404,7 @@ def randomkey(client, argv: list[bytes]) -> bytes:
 # ----- OBJECT
 container("object", group="generic", summary="A container for object introspection commands",
           since="2.2.3")
+TABLE[b"object"].complexity = "Depends on subcommand."
 
 _OBJECT_HELP = [
     b"OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -563,9 +581,7 @@ def _ttl(client, key: bytes, ms: bool, absolute: bool) -> bytes:
     when = db.expires.get(key)
     if when is None:
         return resp.integer(-1)
-    if absolute:
-        return resp.integer(when if ms else when // 1000)
-    left = max(0, when - db.keyspace.now_ms)
+    left = max(0, when if absolute else when - db.keyspace.now_ms)
     return resp.integer(left if ms else (left + 500) // 1000)
 
 

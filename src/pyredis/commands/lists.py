@@ -46,7 +46,7 @@ COUNT_NEGATIVE_ERR = b"ERR COUNT can't be negative"
 MAXLEN_NEGATIVE_ERR = b"ERR MAXLEN can't be negative"
 UNBLOCK_REASON_ERR = b"ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"
 UNBLOCKED_ERR = b"UNBLOCKED client unblocked via CLIENT UNBLOCK"
-UNBLOCK_ARITY_ERR = b"ERR unknown subcommand or wrong number of arguments for 'unblock'. Try CLIENT HELP."
+UNBLOCK_ARITY_ERR_FMT = b"ERR unknown subcommand or wrong number of arguments for '%s'. Try CLIENT HELP."
 
 _LLONG_MAX = (1 << 63) - 1
 _LLONG_MIN = -(1 << 63)
@@ -317,7 +317,7 @@ def lindex(client, argv: list[bytes]) -> bytes:
          complexity="O(N) where N is the number of elements in the list, for the average case. When "
                     "searching for elements near the head or the tail of the list, or when the MAXLEN "
                     "option is provided, the command may run in constant time.",
-         key_specs=(_ks("RO"),))
+         key_specs=(_ks("RO access"),))
 def lpos(client, argv: list[bytes]) -> bytes:
     rank = 1
     count = -1
@@ -756,7 +756,7 @@ def blmpop(client, argv: list[bytes]) -> bytes | None:
             complexity="O(log N) where N is the number of client connections")
 def client_unblock(client, argv: list[bytes]) -> bytes:
     if len(argv) > 4:
-        raise CommandError(UNBLOCK_ARITY_ERR)
+        raise CommandError(UNBLOCK_ARITY_ERR_FMT % argv[1])
     target_id = parse_int(argv[2])
     error = None
     if len(argv) == 4:

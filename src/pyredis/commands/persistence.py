@@ -1,4 +1,4 @@
-"""Persistence commands: SAVE, BGSAVE, LASTSAVE, DUMP, RESTORE.
+"""Persistence commands: SAVE, BGSAVE, LASTSAVE, DUMP, RESTORE, and DEBUG RELOAD.
 
 The snapshot machinery (fork, save points, loading) lives in ``persistence.snapshot`` as
 ``node.rdb``; the byte format in ``persistence.rdb``. These handlers only parse arguments, pick
@@ -10,8 +10,10 @@ from ..config import NOTIFY_GENERIC
 from ..persistence import rdb
 from ..protocol import resp
 from ..protocol.errors import NOT_INTEGER_ERR, SYNTAX_ERR, CommandError
+from .dispatch import touch_all_watched
 from .notify import notify
 from .registry import command
+from .server import debug_subcommand
 
 BGSAVE_IN_PROGRESS_ERR = b"ERR Background save already in progress"
 OTHER_CHILD_ERR = (b"ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in "
@@ -23,6 +25,8 @@ INVALID_TTL_ERR = b"ERR Invalid TTL value, must be >= 0"
 INVALID_IDLETIME_ERR = b"ERR Invalid IDLETIME value, must be >= 0"
 INVALID_FREQ_ERR = b"ERR Invalid FREQ value, must be >= 0 and <= 255"
 SAVE_FAILED_ERR = b"ERR"
+RELOAD_OPTIONS_ERR = b"ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options."
+RELOAD_FAILED_ERR = b"ERR Error trying to load the RDB dump"
 
 
 def _int(arg: bytes) -> int:
@@ -64,7 +68,7 @@ def bgsave(client, argv: list[bytes]) -> bytes:
             raise CommandError(OTHER_CHILD_ERR)
         snapshots.scheduled = True
         return resp.simple(b"Background saving scheduled")
-    if node._tx_depth:
+    if node.in_transaction:
         # a fork inside EXEC is deferred to the cron, as Redis does for MULTI/EXEC
         snapshots.scheduled = True
         return resp.simple(b"Background saving scheduled")
@@ -154,4 +158,37 @@ def restore(client, argv: list[bytes]) -> bytes:
         if not absttl:   # replicas and the AOF get the absolute deadline
             client.propagate = [[b"RESTORE", key, b"%d" % ttl, *argv[3:], b"ABSTTL"]]
     notify(node, NOTIFY_GENERIC, b"restore", key, db.id)
+    return resp.OK
+
+
+@debug_subcommand("reload", -2)
+def debug_reload(client, argv: list[bytes]) -> bytes:
+    """DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, empty the dataset, load the file back."""
+    merge = False
+    flush = save_first = True
+    for opt in argv[2:]:
+        low = opt.lower()
+        if low == b"merge":
+            merge = True
+        elif low == b"noflush":
+            flush = False
+        elif low == b"nosave":
+            save_first = False
+        else:
+            raise CommandError(RELOAD_OPTIONS_ERR)
+    node = client.node
+    snapshots = node.rdb
+    if save_first and not snapshots.save():
+        raise CommandError(SAVE_FAILED_ERR)
+    if flush:
+        for db in node.keyspace.dbs:
+            touch_all_watched(db)
+            db.clear()
+    try:
+        loaded = snapshots.load_file(snapshots.filename, replace_existing=merge)
+    except snapshots.LoadError:
+        loaded = False
+    if not loaded:
+        raise CommandError(RELOAD_FAILED_ERR)
+    node.log.warning("DB reloaded by DEBUG RELOAD")
     return resp.OK

@@ -18,6 +18,8 @@ NO_SUCH_MASTER = b"ERR No such master with that name"
 
 def restrict_table() -> None:
     """Keep only the commands a sentinel serves, and swap in the sentinel versions."""
+    from . import load_all  # noqa: PLC0415
+    load_all()
     for name in list(TABLE):
         if name not in SENTINEL_COMMANDS:
             del TABLE[name]
@@ -98,6 +100,8 @@ container("sentinel", group="sentinel", summary="A container for Sentinel comman
 
 def drop_sentinel_only() -> None:
     """A plain server does not know SENTINEL (Redis answers 'unknown command')."""
+    from . import load_all  # noqa: PLC0415
+    load_all()
     for name, cmd in list(TABLE.items()):
         if cmd.flags & ONLY_SENTINEL:
             del TABLE[name]
@@ -148,10 +152,8 @@ def sentinel_get_master_addr(client, argv: list[bytes]) -> bytes:
     if master is None:
         return resp.null_array(client.resp)
     # during a failover that reached reconf-slaves the promoted replica is the answer
-    target = master
-    if master.failover_state in ("reconf_slaves", "update_config") and master.promoted_slave is not None:
-        target = master.promoted_slave
-    return resp.bulk_array([target.ip.encode(), b"%d" % target.port])
+    ip, port = _runner(client).machine.current_master_address(master)
+    return resp.bulk_array([ip.encode(), b"%d" % port])
 
 
 @_sub("is-master-down-by-addr", 6)

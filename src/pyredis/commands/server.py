@@ -1,5 +1,5 @@
-"""Server and admin commands: INFO, CONFIG, TIME, SHUTDOWN, MONITOR, SLOWLOG, MEMORY, DEBUG,
-LATENCY and ROLE, with Redis 7.0's replies, field names and error texts.
+"""Server and admin commands: INFO, CONFIG, TIME, SHUTDOWN, MONITOR, SLOWLOG, MEMORY, DEBUG and
+LATENCY, with Redis 7.0's replies, field names and error texts (ROLE lives with replication).
 
 INFO is a registry of sections, not one function. ``SECTIONS`` lists Redis's sections in the
 order ``genRedisInfoString`` prints them; each has a built-in builder here returning
@@ -164,12 +164,12 @@ def _info_memory(node) -> Fields:
     rss = _rss()
     peak = max(getattr(node, "stat_peak_memory", 0), used)
     node.stat_peak_memory = peak
-    startup = getattr(node, "used_memory_startup", 0)
     clients_normal = sum(c.output_buffer_size() + c.parser.pending() for c in node.clients.values()
                          if not c.is_replica)
     clients_replicas = sum(c.output_buffer_size() for c in node.clients.values() if c.is_replica)
-    overhead = startup + clients_normal + clients_replicas
-    dataset = max(0, used - overhead)
+    dataset = min(used, dataset_bytes(node))
+    overhead = used - dataset
+    startup = max(0, overhead - clients_normal - clients_replicas)
     net = used - startup
     total_system = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     maxmemory = int(node.config["maxmemory"])  # type: ignore[arg-type]
@@ -228,6 +228,12 @@ def _info_memory(node) -> Fields:
         ("lazyfree_pending_objects", 0),
         ("lazyfreed_objects", 0),
     ]
+
+
+def dataset_bytes(node) -> int:
+    """The keyspace's own estimate of the bytes its values hold (0 if it keeps none)."""
+    used = getattr(node.keyspace, "used", 0)
+    return used if isinstance(used, int) else 0
 
 
 def _backlog_size(node) -> int:
@@ -523,6 +529,7 @@ def info(client, argv: list[bytes]) -> bytes:
 # CONFIG
 
 container("config", group="server", summary="A container for server configuration commands", since="2.0.0")
+TABLE[b"config"].complexity = "Depends on subcommand."
 
 _CONFIG_HELP = [
     "GET <pattern>",
@@ -736,8 +743,16 @@ def _rebind_port(node, old: object, new: object) -> None:
         loop.create_task(serve(sock))
 
 
+def _change_dir(node, old: object, new: object) -> None:
+    """CONFIG SET dir: chdir like ``setConfigDirOption`` (CONFIG GET dir reads the cwd)."""
+    try:
+        os.chdir(str(new))
+    except OSError as exc:
+        raise ConfigError(exc.strerror or str(exc)) from None
+
+
 # apply functions for directives nobody else hooks; they take the node first
-_APPLY: dict[str, Callable[..., None]] = {"port": _rebind_port}
+_APPLY: dict[str, Callable[..., None]] = {"port": _rebind_port, "dir": _change_dir}
 
 
 def _apply(node, d: Directive, before: object, after: object) -> None:
@@ -837,36 +852,35 @@ def format_memory(n: int) -> str:
     return str(n)
 
 
-def _rewrite_lines(node, d: Directive) -> tuple[list[str], bool]:
-    """The lines a directive rewrites to, and whether they must be written when absent from the
-    file (the value differs from the default)."""
+def _rewrite_lines(node, d: Directive) -> list[tuple[str, bool]]:
+    """The lines a directive rewrites to, each with whether it must be written when the file has
+    no line left for it (its value differs from the default)."""
     value = node.config[d.name]
     name = d.name
     if name == "save":
         if not value:
-            return ['save ""'], True
-        return [f"save {s} {c}" for s, c in value], True  # type: ignore[union-attr]
+            return [('save ""', True)]
+        return [(f"save {s} {c}", True) for s, c in value]  # type: ignore[union-attr]
     if name == "dir":
-        return [f"dir {conf_repr(os.getcwd())}"], True
+        return [(f"dir {conf_repr(os.getcwd())}", True)]
     if name == "bind":
         if list(value) == list(d.default):  # type: ignore[call-overload]
-            return [], False
-        return [f"bind {' '.join(value) if value else chr(34) * 2}"], True  # type: ignore[arg-type]
+            return []
+        return [(f"bind {' '.join(value) if value else chr(34) * 2}", True)]  # type: ignore[arg-type]
     if name == "replicaof":
         if value is None or node.config["cluster-enabled"]:
-            return [], False
-        return [f"replicaof {value[0]} {value[1]}"], True  # type: ignore[index]
+            return []
+        return [(f"replicaof {value[0]} {value[1]}", True)]  # type: ignore[index]
     if name == "client-output-buffer-limit":
         lines = []
-        force = False
         for cls in ("normal", "replica", "pubsub"):
-            hard, soft, secs = value.get(cls, d.default[cls])  # type: ignore[union-attr, index]
-            if (hard, soft, secs) != d.default[cls]:  # type: ignore[index]
-                force = True
-            lines.append(f"client-output-buffer-limit {cls} {format_memory(hard)} {format_memory(soft)} {secs}")
-        return lines, force
+            limits = value.get(cls, d.default[cls])  # type: ignore[union-attr, index]
+            hard, soft, secs = limits
+            lines.append((f"client-output-buffer-limit {cls} {format_memory(hard)} {format_memory(soft)} {secs}",
+                          tuple(limits) != tuple(d.default[cls])))  # type: ignore[index]
+        return lines
     if name == "notify-keyspace-events":
-        return [f"notify-keyspace-events {conf_repr(notify_flags_to_string(value))}"], bool(value)  # type: ignore
+        return [(f"notify-keyspace-events {conf_repr(notify_flags_to_string(value))}", bool(value))]  # type: ignore
     force = value != d.default
     if d.kind == "bool":
         text = "yes" if value else "no"
@@ -876,7 +890,7 @@ def _rewrite_lines(node, d: Directive) -> tuple[list[str], bool]:
         text = str(value)
     else:
         text = conf_repr(d.format(value))
-    return [f"{name} {text}"], force
+    return [(f"{name} {text}", force)]
 
 
 def rewrite_config(node, path: str) -> None:
@@ -915,10 +929,9 @@ def rewrite_config(node, path: str) -> None:
     for d in DIRECTIVES:
         if d.name == "rename-command":
             continue
-        new_lines, force = _rewrite_lines(node, d)
         rewritten.add(d.name)
         slots = option_lines.get(d.name, [])
-        for new in new_lines:
+        for new, force in _rewrite_lines(node, d):
             if slots:
                 lines[slots.pop(0)] = new
             elif force:
@@ -949,7 +962,7 @@ def rewrite_config(node, path: str) -> None:
 
 
 # ------------------------------------------------------------------------------------------------
-# TIME, ROLE, SHUTDOWN, MONITOR
+# TIME, SHUTDOWN, MONITOR
 
 def _now_us(node) -> int:
     if isinstance(node.clock, RealClock):
@@ -962,17 +975,6 @@ def _now_us(node) -> int:
 def time_(client, argv: list[bytes]) -> bytes:
     us = _now_us(client.node)
     return resp.bulk_array([b"%d" % (us // 1_000_000), b"%d" % (us % 1_000_000)])
-
-
-@command("role", 1, "noscript loading stale fast", group="server", categories="@admin @dangerous",
-         summary="Return the role of the instance in the context of replication", since="2.8.12",
-         complexity="O(1)")
-def role(client, argv: list[bytes]) -> bytes:
-    node = client.node
-    repl = getattr(node, "repl", None)
-    if repl is not None and hasattr(repl, "role_reply"):
-        return repl.role_reply()
-    return resp.array([resp.bulk(b"master"), resp.integer(0), resp.EMPTY_ARRAY])
 
 
 @command("shutdown", -1, "admin noscript loading stale no_multi allow_busy", group="server",
@@ -1043,6 +1045,7 @@ def monitor(client, argv: list[bytes]) -> bytes | None:
 # SLOWLOG
 
 container("slowlog", group="server", summary="A container for slow log commands", since="2.2.12")
+TABLE[b"slowlog"].complexity = "Depends on subcommand."
 
 _SLOWLOG_HELP = [
     "GET [<count>]",
@@ -1112,6 +1115,7 @@ def slowlog_reset(client, argv: list[bytes]) -> bytes:
 # MEMORY
 
 container("memory", group="server", summary="A container for memory diagnostics commands", since="4.0.0")
+TABLE[b"memory"].complexity = "Depends on subcommand."
 
 _MEMORY_HELP = [
     "DOCTOR",
@@ -1271,9 +1275,10 @@ _DOCTOR_OK = (b"Hi Sam, I can't find any memory issue in your instance. I can on
 @subcommand("memory", "doctor", 2, "", summary="Outputs memory problems report", since="4.0.0", complexity="O(1)",
             tips="nondeterministic_output request_policy:all_shards response_policy:special")
 def memory_doctor(client, argv: list[bytes]) -> bytes:
-    # Redis's doctor says nothing below 5MB of data; the checks it runs above that concern the
-    # allocator's fragmentation, which Python's allocator does not expose
-    empty = used_memory(client.node) < 5 * 1024 * 1024
+    # Redis's doctor says nothing below 5MB allocated; an interpreter alone is more than that, so
+    # the data set is what we measure. The checks Redis runs above that concern the allocator's
+    # fragmentation, which Python's allocator does not expose
+    empty = dataset_bytes(client.node) < 5 * 1024 * 1024
     return resp.verbatim(_DOCTOR_EMPTY if empty else _DOCTOR_OK, client.resp)
 
 
@@ -1455,6 +1460,7 @@ def debug_object(client, argv: list[bytes]) -> bytes:
 # LATENCY
 
 container("latency", group="server", summary="A container for latency diagnostics commands", since="2.8.13")
+TABLE[b"latency"].complexity = "Depends on subcommand."
 
 _LATENCY_HELP = [
     "DOCTOR",

@@ -45,10 +45,11 @@ def parse_long(arg: bytes, err: bytes = NOT_INTEGER_ERR) -> int:
     return n
 
 
-def parse_range_long(arg: bytes, lo: int, hi: int, err: bytes) -> int:
-    """``getRangeLongFromObjectOrReply`` with a message: the same text for 'not a number' and 'out of range'."""
+def parse_range_long(arg: bytes, lo: int, hi: int, err: bytes, not_int_err: bytes | None = None) -> int:
+    """``getRangeLongFromObjectOrReply``: ``err`` when out of range, and also when not a number unless
+    ``not_int_err`` is given (Redis uses its generic text there when it formats the range itself)."""
     if _INT_RE.match(arg) is None or arg == b"-0":
-        raise CommandError(err)
+        raise CommandError(not_int_err or err)
     n = int(arg)
     if n < lo or n > hi:
         raise CommandError(err)
@@ -148,8 +149,13 @@ def _deleted(client, key: bytes) -> None:
 
 
 # ----- commands
+
+def _ks(flags: str, index: int = 1, lastkey: int = 0) -> dict:
+    """A key spec (COMMAND INFO) with a begin_search index and a find_keys range."""
+    return {"flags": flags, "bs": ("index", index), "fk": ("range", lastkey, 1, 0)}
+
 @command("sadd", -3, "write denyoom fast", 1, 1, 1, group="set", categories="@set",
-         summary="Add one or more members to a set", complexity="O(1) for each element added")
+         summary="Add one or more members to a set", complexity="O(1) for each element added", key_specs=(_ks("RW insert"),))
 def sadd(client, argv: list[bytes]) -> bytes:
     db = client.db
     key = argv[1]
@@ -177,7 +183,7 @@ def sadd(client, argv: list[bytes]) -> bytes:
 
 
 @command("srem", -3, "write fast", 1, 1, 1, group="set", categories="@set",
-         summary="Remove one or more members from a set", complexity="O(N) where N is the number of members to be removed.")
+         summary="Remove one or more members from a set", complexity="O(N) where N is the number of members to be removed.", key_specs=(_ks("RW delete"),))
 def srem(client, argv: list[bytes]) -> bytes:
     db = client.db
     key = argv[1]
@@ -210,7 +216,7 @@ def smembers(client, argv: list[bytes]) -> bytes:
 
 
 @command("sismember", 3, "readonly fast", 1, 1, 1, group="set", categories="@set",
-         summary="Determine if a given value is a member of a set", complexity="O(1)")
+         summary="Determine if a given value is a member of a set", complexity="O(1)", key_specs=(_ks("RO"),))
 def sismember(client, argv: list[bytes]) -> bytes:
     s = _set_or_none(client.db, argv[1])
     return resp.ONE if s is not None and argv[2] in s else resp.ZERO
@@ -225,7 +231,7 @@ def smismember(client, argv: list[bytes]) -> bytes:
 
 
 @command("scard", 2, "readonly fast", 1, 1, 1, group="set", categories="@set",
-         summary="Get the number of members in a set", complexity="O(1)")
+         summary="Get the number of members in a set", complexity="O(1)", key_specs=(_ks("RO"),))
 def scard(client, argv: list[bytes]) -> bytes:
     s = _set_or_none(client.db, argv[1])
     return resp.integer(len(s)) if s is not None else resp.ZERO
@@ -285,7 +291,7 @@ def srandmember(client, argv: list[bytes]) -> bytes:
         if s is None:
             return resp.null(client.resp)
         return resp.bulk(_random_member(s, client.node.rng))
-    n = parse_range_long(argv[2], -_LONG_MAX, _LONG_MAX, RANDOM_RANGE_ERR)
+    n = parse_range_long(argv[2], -_LONG_MAX, _LONG_MAX, RANDOM_RANGE_ERR, NOT_INTEGER_ERR)
     s = _set_or_none(client.db, argv[1])
     if s is None or n == 0:
         return resp.EMPTY_ARRAY
@@ -302,7 +308,7 @@ def srandmember(client, argv: list[bytes]) -> bytes:
 
 
 @command("smove", 4, "write fast", 1, 2, 1, group="set", categories="@set",
-         summary="Move a member from one set to another", complexity="O(1)")
+         summary="Move a member from one set to another", complexity="O(1)", key_specs=(_ks("RW access delete"), _ks("RW insert", 2),))
 def smove(client, argv: list[bytes]) -> bytes:
     db = client.db
     src_key, dst_key, member = argv[1], argv[2], argv[3]
@@ -368,7 +374,7 @@ def sinter(client, argv: list[bytes]) -> bytes:
 
 @command("sinterstore", -3, "write denyoom", 1, -1, 1, group="set", categories="@set",
          summary="Intersect multiple sets and store the resulting set in a key",
-         complexity="O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.")
+         complexity="O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.", key_specs=(_ks("RW update"), _ks("RO access", 2, -1),))
 def sinterstore(client, argv: list[bytes]) -> bytes:
     sets = _load_sets(client.db, argv[2:])
     result = set() if any(s is None for s in sets) else _inter(sets)  # type: ignore[arg-type]
@@ -377,7 +383,7 @@ def sinterstore(client, argv: list[bytes]) -> bytes:
 
 @command("sintercard", -3, "readonly", 0, 0, 0, group="set", categories="@set", since="7.0.0",
          getkeys=numkeys_keys(1), summary="Intersect multiple sets and return the cardinality of the result",
-         complexity="O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.")
+         complexity="O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.", key_specs=({"flags": "RO access", "bs": ("index", 1), "fk": ("keynum", 0, 1, 1)},))
 def sintercard(client, argv: list[bytes]) -> bytes:
     numkeys = parse_range_long(argv[1], 1, _LONG_MAX, NUMKEYS_ERR)
     if numkeys > len(argv) - 2:
@@ -428,7 +434,7 @@ def sunion(client, argv: list[bytes]) -> bytes:
 
 @command("sunionstore", -3, "write denyoom", 1, -1, 1, group="set", categories="@set",
          summary="Add multiple sets and store the resulting set in a key",
-         complexity="O(N) where N is the total number of elements in all given sets.")
+         complexity="O(N) where N is the total number of elements in all given sets.", key_specs=(_ks("OW update"), _ks("RO access", 2, -1),))
 def sunionstore(client, argv: list[bytes]) -> bytes:
     return _store(client, argv[1], _union(_load_sets(client.db, argv[2:])), b"sunionstore")
 
@@ -441,7 +447,7 @@ def sdiff(client, argv: list[bytes]) -> bytes:
 
 @command("sdiffstore", -3, "write denyoom", 1, -1, 1, group="set", categories="@set",
          summary="Subtract multiple sets and store the resulting set in a key",
-         complexity="O(N) where N is the total number of elements in all given sets.")
+         complexity="O(N) where N is the total number of elements in all given sets.", key_specs=(_ks("OW update"), _ks("RO access", 2, -1),))
 def sdiffstore(client, argv: list[bytes]) -> bytes:
     return _store(client, argv[1], _diff(_load_sets(client.db, argv[2:])), b"sdiffstore")
 
@@ -457,7 +463,7 @@ def sscan(client, argv: list[bytes]) -> bytes:
     if s is None:
         return b"*2\r\n$1\r\n0\r\n*0\r\n"
     count, match = parse_scan_options(argv, 3)
-    if cursor == 0 and len(s) <= _intset_limit(client) and all(is_canonical_int(m) for m in s):
+    if len(s) <= _intset_limit(client) and all(is_canonical_int(m) for m in s):
         # Redis keeps such a set as an intset and returns it whole, in numeric order
         next_cursor, items = 0, sorted(s, key=int)
     else:

@@ -128,6 +128,22 @@ _INF_RE = re.compile(rb"[+-]?inf(?:inity)?", re.IGNORECASE)
 _MAX_LD_CHARS = 5 * 1024
 
 
+def _digits_to_int(digits: bytes) -> int:
+    """int() of a decimal string of any length (Python caps int/str conversions at 4300 digits)."""
+    if len(digits) <= 4000:
+        return int(digits)
+    cut = len(digits) - 2000
+    return _digits_to_int(digits[:cut]) * 10 ** 2000 + int(digits[cut:])
+
+
+def _int_to_digits(n: int) -> bytes:
+    """The decimal digits of a non-negative int of any size."""
+    if n < 10 ** 4000:
+        return b"%d" % n
+    high, low = divmod(n, 10 ** 2000)
+    return _int_to_digits(high) + b"%02000d" % low
+
+
 def round_long_double(x: Fraction) -> Fraction | None:
     """``x`` rounded to the nearest long double (ties to even); None when it overflows."""
     if not x:
@@ -161,7 +177,7 @@ def parse_long_double(s: bytes) -> Fraction | float | None:
         ipart, fpart, only_frac, exp = m.groups()
         digits = (ipart + fpart) if only_frac is None else only_frac
         scale = (int(exp) if exp else 0) - (len(fpart) if only_frac is None else len(only_frac))
-        mant = int(digits)
+        mant = _digits_to_int(digits)
         if mant and scale + len(digits.lstrip(b"0")) > 4940:
             return None                       # overflow: HUGE_VAL with ERANGE
         if mant and scale + len(digits.lstrip(b"0")) < -4960:
@@ -192,7 +208,7 @@ def parse_long_double(s: bytes) -> Fraction | float | None:
 def format_long_double(x: Fraction) -> bytes:
     """``%.17Lf`` with trailing zeros (and a bare point) trimmed, ``-0`` printed as ``0``."""
     n = round(abs(x) * _LD_TEN17)
-    digits = b"%018d" % n
+    digits = _int_to_digits(n).rjust(18, b"0")
     whole, frac = digits[:-17], digits[-17:].rstrip(b"0")
     text = whole + b"." + frac if frac else whole
     if x < 0 and n:
@@ -646,40 +662,41 @@ def lcs(client, argv: list[bytes]) -> bytes:
         j += 1
     if getidx and getlen:
         raise CommandError(LCS_LEN_IDX_ERR)
-    alen, blen = len(a), len(b)
+    rows = _lcs_rows(a, b, keep=not getlen)
     if getlen:
-        prev = [0] * (blen + 1)
-        for i in range(alen):
-            ai = a[i]
-            row = [0] * (blen + 1)
-            for jj in range(blen):
-                if ai == b[jj]:
-                    row[jj + 1] = prev[jj] + 1
-                else:
-                    up, left = prev[jj + 1], row[jj]
-                    row[jj + 1] = up if up > left else left
-            prev = row
-        return resp.integer(prev[blen])
-    table = [[0] * (blen + 1)]
-    for i in range(alen):
-        ai = a[i]
-        prev = table[-1]
-        row = [0] * (blen + 1)
-        for jj in range(blen):
-            if ai == b[jj]:
-                row[jj + 1] = prev[jj] + 1
-            else:
-                up, left = prev[jj + 1], row[jj]
-                row[jj + 1] = up if up > left else left
-        table.append(row)
-    return _lcs_reply(client, a, b, table, getidx, withmatchlen, minmatchlen)
+        return resp.integer(len(b) - rows[-1].bit_count())
+    return _lcs_reply(client, a, b, rows, getidx, withmatchlen, minmatchlen)
 
 
-def _lcs_reply(client, a: bytes, b: bytes, table: list[list[int]], getidx: bool, withmatchlen: bool,
+def _lcs_rows(a: bytes, b: bytes, keep: bool) -> list[int]:
+    """The LCS table of Redis's dynamic programming, one bit vector per row (Hyyro's bit-parallel
+    algorithm, so Python's big ints do the inner loop): bit j of row i is 0 exactly when
+    LCS(a[:i], b[:j+1]) = LCS(a[:i], b[:j]) + 1, hence LCS(i, j) = j - popcount(row_i & (2^j - 1))."""
+    mask = (1 << len(b)) - 1
+    positions: dict[int, int] = {}
+    for j, ch in enumerate(b):
+        positions[ch] = positions.get(ch, 0) | (1 << j)
+    row = mask
+    rows = [row]
+    for ch in a:
+        match = row & positions.get(ch, 0)
+        row = ((row + match) | (row - match)) & mask
+        if keep:
+            rows.append(row)
+    if not keep:
+        rows.append(row)
+    return rows
+
+
+def _lcs_reply(client, a: bytes, b: bytes, rows: list[int], getidx: bool, withmatchlen: bool,
                minmatchlen: int) -> bytes:
     """Walk the table back from the end as Redis does, collecting the string and the match ranges."""
     alen, blen = len(a), len(b)
-    total = table[alen][blen]
+
+    def table(i: int, j: int) -> int:
+        return j - (rows[i] & ((1 << j) - 1)).bit_count()
+
+    total = table(alen, blen)
     idx = total
     result = bytearray(total)
     matches: list[bytes] = []
@@ -703,7 +720,7 @@ def _lcs_reply(client, a: bytes, b: bytes, table: list[list[int]], getidx: bool,
             i -= 1
             j -= 1
         else:
-            if table[i - 1][j] > table[i][j - 1]:
+            if table(i - 1, j) > table(i, j - 1):
                 i -= 1
             else:
                 j -= 1
@@ -1016,6 +1033,7 @@ def _bitfield(client, argv: list[bytes], readonly_cmd: bool) -> bytes:
         need = (highest >> 3) + 1
         if len(buf) < need:
             buf.extend(bytes(need - len(buf)))
+    grown = not readonly and (value is None or len(buf) > len(value))
     replies = []
     changes = 0
     for opcode, signed, bits, offset, arg, ow in ops:
@@ -1026,7 +1044,6 @@ def _bitfield(client, argv: list[bytes], readonly_cmd: bool) -> bytes:
                 field -= 1 << bits
             replies.append(resp.integer(field))
             continue
-        changes += 1
         old = _bits_of(buf, offset, last)
         if signed and old >> (bits - 1):
             old -= 1 << bits
@@ -1041,6 +1058,8 @@ def _bitfield(client, argv: list[bytes], readonly_cmd: bool) -> bytes:
             replies.append(resp.null(client.resp))
             continue
         replies.append(resp.integer(result))
+        if grown or new != old:
+            changes += 1
         shift = 7 - (last & 7)
         first_byte, last_byte = offset >> 3, last >> 3
         span = last_byte - first_byte + 1
@@ -1048,13 +1067,19 @@ def _bitfield(client, argv: list[bytes], readonly_cmd: bool) -> bytes:
         chunk = int.from_bytes(buf[first_byte:last_byte + 1], "big")
         chunk = (chunk & ~mask) | ((new & ((1 << bits) - 1)) << shift)
         buf[first_byte:last_byte + 1] = chunk.to_bytes(span, "big")  # type: ignore[index]
-    if changes:
+    if changes or grown:
+        dirty = db.keyspace.dirty
         if value is None:
             db.add(key, bytes(buf))
         else:
             db.set(key, bytes(buf), keep_ttl=True)
-        db.changed(key, changes - 1)
-        _event(client, NOTIFY_STRING, b"setbit", key)
+        if changes:
+            db.changed(key, changes - 1)
+            _event(client, NOTIFY_STRING, b"setbit", key)
+        else:
+            # Redis creates or pads the string even when every write FAILed, but counts no change:
+            # nothing is propagated and WATCH is not touched
+            db.keyspace.dirty = dirty
     return resp.array(replies)
 
 

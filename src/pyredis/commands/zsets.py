@@ -25,7 +25,7 @@ from ..engine.blocking import signal_key
 from ..engine.keyspace import scan_dict
 from ..engine.zset import ZSet
 from ..protocol import resp
-from ..protocol.errors import NOT_FLOAT_ERR, SYNTAX_ERR, WRONGTYPE_ERR, CommandError
+from ..protocol.errors import NOT_FLOAT_ERR, NOT_INTEGER_ERR, SYNTAX_ERR, WRONGTYPE_ERR, CommandError
 from .dispatch import touch_watched
 from .lists import parse_timeout
 from .notify import notify
@@ -194,6 +194,11 @@ def _store(client, dst: bytes, zs: ZSet, event: bytes) -> bytes:
     return resp.ZERO
 
 
+
+def _ks(flags: str, index: int = 1, lastkey: int = 0) -> dict:
+    """A key spec (COMMAND INFO) with a begin_search index and a find_keys range."""
+    return {"flags": flags, "bs": ("index", index), "fk": ("range", lastkey, 1, 0)}
+
 # ----- ZADD / ZINCRBY
 def _zadd(client, argv: list[bytes], incr: bool) -> bytes:
     nx = xx = gt = lt = ch = False
@@ -285,7 +290,7 @@ def zadd(client, argv: list[bytes]) -> bytes:
 
 @command("zincrby", 4, "write denyoom fast", 1, 1, 1, group="sorted-set", categories="@sortedset", since="1.2.0",
          summary="Increment the score of a member in a sorted set",
-         complexity="O(log(N)) where N is the number of elements in the sorted set.")
+         complexity="O(log(N)) where N is the number of elements in the sorted set.", key_specs=(_ks("RW access update"),))
 def zincrby(client, argv: list[bytes]) -> bytes:
     return _zadd(client, argv, True)
 
@@ -294,7 +299,7 @@ def zincrby(client, argv: list[bytes]) -> bytes:
 @command("zrem", -3, "write fast", 1, 1, 1, group="sorted-set", categories="@sortedset", since="1.2.0",
          summary="Remove one or more members from a sorted set",
          complexity="O(M*log(N)) with N being the number of elements in the sorted set and M the number of "
-                    "elements to be removed.")
+                    "elements to be removed.", key_specs=(_ks("RW delete"),))
 def zrem(client, argv: list[bytes]) -> bytes:
     db = client.db
     key = argv[1]
@@ -316,7 +321,7 @@ def zrem(client, argv: list[bytes]) -> bytes:
 
 
 @command("zcard", 2, "readonly fast", 1, 1, 1, group="sorted-set", categories="@sortedset", since="1.2.0",
-         summary="Get the number of members in a sorted set", complexity="O(1)")
+         summary="Get the number of members in a sorted set", complexity="O(1)", key_specs=(_ks("RO"),))
 def zcard(client, argv: list[bytes]) -> bytes:
     zs = _zset_or_none(client.db, argv[1])
     return resp.integer(len(zs)) if zs is not None else resp.ZERO
@@ -598,7 +603,7 @@ def _zremrange(client, argv: list[bytes], rangetype: int, event: bytes) -> bytes
 @command("zremrangebyrank", 4, "write", 1, 1, 1, group="sorted-set", categories="@sortedset", since="2.0.0",
          summary="Remove all members in a sorted set within the given indexes",
          complexity="O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
-                    "elements removed by the operation.")
+                    "elements removed by the operation.", key_specs=(_ks("RW delete"),))
 def zremrangebyrank(client, argv: list[bytes]) -> bytes:
     return _zremrange(client, argv, _RANK, b"zremrangebyrank")
 
@@ -606,7 +611,7 @@ def zremrangebyrank(client, argv: list[bytes]) -> bytes:
 @command("zremrangebyscore", 4, "write", 1, 1, 1, group="sorted-set", categories="@sortedset", since="1.2.0",
          summary="Remove all members in a sorted set within the given scores",
          complexity="O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
-                    "elements removed by the operation.")
+                    "elements removed by the operation.", key_specs=(_ks("RW delete"),))
 def zremrangebyscore(client, argv: list[bytes]) -> bytes:
     return _zremrange(client, argv, _SCORE, b"zremrangebyscore")
 
@@ -614,7 +619,7 @@ def zremrangebyscore(client, argv: list[bytes]) -> bytes:
 @command("zremrangebylex", 4, "write", 1, 1, 1, group="sorted-set", categories="@sortedset", since="2.8.9",
          summary="Remove all members in a sorted set between the given lexicographical range",
          complexity="O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
-                    "elements removed by the operation.")
+                    "elements removed by the operation.", key_specs=(_ks("RW delete"),))
 def zremrangebylex(client, argv: list[bytes]) -> bytes:
     return _zremrange(client, argv, _LEX, b"zremrangebylex")
 
@@ -820,7 +825,7 @@ def zrandmember(client, argv: list[bytes]) -> bytes:
         if zs is None:
             return resp.null(client.resp)
         return resp.bulk(zs.index[rng.randrange(len(zs))][1])
-    n = parse_range_long(argv[2], -_LONG_MAX, _LONG_MAX, RANDOM_RANGE_ERR)
+    n = parse_range_long(argv[2], -_LONG_MAX, _LONG_MAX, RANDOM_RANGE_ERR, NOT_INTEGER_ERR)
     withscores = False
     if len(argv) > 4 or (len(argv) == 4 and argv[3].lower() != b"withscores"):
         raise CommandError(SYNTAX_ERR)
@@ -1052,7 +1057,7 @@ def zscan(client, argv: list[bytes]) -> bytes:
     if zs is None:
         return b"*2\r\n$1\r\n0\r\n*0\r\n"
     count, match = parse_scan_options(argv, 3)
-    if cursor == 0 and _compact(client, zs):
+    if _compact(client, zs):
         # Redis keeps a small sorted set as a listpack and returns it whole, in order
         next_cursor = 0
         members = [m for _, m in zs.index]

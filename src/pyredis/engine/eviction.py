@@ -184,6 +184,7 @@ class Evictor:
 def install(node, notify) -> Evictor:
     """Attach eviction to a node: ``node.evictor``, config hooks and the cron hook.
     ``notify`` is ``commands.notify.notify`` (the engine does not import commands)."""
+    node.keyspace.rng = node.rng          # sampling follows the node's seedable generator
     evictor = Evictor(node, notify)
     node.evictor = evictor
     hooks = node.config.hooks

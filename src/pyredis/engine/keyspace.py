@@ -17,6 +17,7 @@ method here that adds or removes a key. A string costs ``len(key) + len(value) +
 (computed again on removal, so it needs no storage); a collection is charged
 ``values.approx_size`` when stored and re-charged by ``changed()``, the charge kept in
 ``Database.charges`` so the total never drifts however the collection changed in between.
+Loaders that store straight into ``data`` are caught by a key-count check (``Keyspace.used``).
 
 Access tracking (OBJECT IDLETIME/FREQ and the LRU/LFU eviction policies): ``Database.access``
 is None unless tracking is on (``Keyspace.track``: 0 off, TRACK_LRU, TRACK_LFU), so the common
@@ -47,7 +48,7 @@ _SMALL_SOURCE = 128        # below this many keys, sampling just lists the table
 class Database:
     __slots__ = ("id", "keyspace", "data", "expires", "_heap", "deletions", "watched", "blocked",
                  "ready_keys", "avg_ttl", "_scan_iter", "mem", "charges", "access", "_snap",
-                 "_snap_volatile", "scan_cursors")
+                 "_snap_volatile", "scan_cursors", "counted")
 
     def __init__(self, dbid: int, keyspace: "Keyspace") -> None:
         self.id = dbid
@@ -63,6 +64,7 @@ class Database:
         self._scan_iter: tuple | None = None
         self.mem = 0                             # estimated bytes held (see the module docstring)
         self.charges: dict[bytes, int] = {}      # collection key -> bytes charged for it
+        self.counted = 0                         # keys included in ``mem`` (see ``recount``)
         self.access: dict[bytes, int] | None = None
         self._snap: list | None = None           # key snapshots for random sampling
         self._snap_volatile: list | None = None
@@ -119,6 +121,8 @@ class Database:
         if old is not None:
             self.mem -= (len(key) + len(old) + STRING_OVERHEAD if type(old) is bytes  # type: ignore[arg-type]
                          else self.charges.pop(key, 0))
+        else:
+            self.counted += 1
         if type(value) is bytes:
             self.mem += len(key) + len(value) + STRING_OVERHEAD
         else:
@@ -135,6 +139,7 @@ class Database:
         if key in self.data:            # an expired key still in the table
             self._remove(key)
         self.data[key] = value
+        self.counted += 1
         if type(value) is bytes:
             self.mem += len(key) + len(value) + STRING_OVERHEAD
         else:
@@ -165,6 +170,7 @@ class Database:
         if self.access is not None:
             self.access.pop(key, None)
         self.deletions += 1
+        self.counted -= 1
         return value
 
     def set_expire(self, key: bytes, when_ms: int) -> None:
@@ -201,12 +207,27 @@ class Database:
         self._heap = []
         self._scan_iter = None
         self.mem = 0
+        self.counted = 0
         self.charges = {}
         if self.access is not None:
             self.access = {}
         self._snap = self._snap_volatile = None
         self.scan_cursors.clear()
         return n
+
+    def recount(self) -> None:
+        """Recompute ``mem`` from scratch: for values stored straight into ``data`` (loaders)."""
+        mem = 0
+        charges = {}
+        for key, value in self.data.items():
+            if type(value) is bytes:
+                mem += len(key) + len(value) + STRING_OVERHEAD
+            else:
+                size = charges[key] = len(key) + approx_size(value)
+                mem += size
+        self.mem = mem + EXPIRE_OVERHEAD * len(self.expires)
+        self.charges = charges
+        self.counted = len(self.data)
 
     def rename(self, src: bytes, dst: bytes) -> None:
         """Move the value and TTL of ``src`` (known to exist) to ``dst``, replacing it; the value
@@ -272,24 +293,28 @@ class Database:
             keys = list(source)
             return keys if count >= n else rng.sample(keys, count)
         snap = self._snap_volatile if volatile else self._snap
-        if snap is None or n > len(snap[0]) * 3 // 2 or snap[1] > len(snap[0]) // 4:
-            snap = [list(source), 0]
-            if volatile:
-                self._snap_volatile = snap
-            else:
-                self._snap = snap
-        keys_list = snap[0]
-        size = len(keys_list)
         out: list[bytes] = []
-        for _ in range(count * 2):
-            key = keys_list[rng.randrange(size)]
-            if key in source:
-                if key not in out:
-                    out.append(key)
-                    if len(out) >= count:
-                        break
-            else:
-                snap[1] += 1
+        for _ in range(2):
+            if snap is None or n > len(snap[0]) * 3 // 2 or snap[1] > len(snap[0]) // 4:
+                snap = [list(source), 0]
+                if volatile:
+                    self._snap_volatile = snap
+                else:
+                    self._snap = snap
+            keys_list = snap[0]
+            size = len(keys_list)
+            for _ in range(count * 2):
+                key = keys_list[rng.randrange(size)]
+                if key in source:
+                    if key not in out:
+                        out.append(key)
+                        if len(out) >= count:
+                            return out
+                else:
+                    snap[1] += 1
+            if out:
+                return out
+            snap = None         # every pick was stale: rebuild once, then picks cannot miss
         return out
 
     # ----- iteration
@@ -435,8 +460,14 @@ class Keyspace:
 
     @property
     def used(self) -> int:
-        """The estimated bytes held by all databases."""
-        return sum(db.mem for db in self.dbs)
+        """The estimated bytes held by all databases. Values stored straight into ``data`` (RDB
+        and full-sync loaders) change the key count behind the accounting's back: recount then."""
+        total = 0
+        for db in self.dbs:
+            if len(db.data) != db.counted:
+                db.recount()
+            total += db.mem
+        return total
 
     # ----- access tracking
     def set_tracking(self, mode: int) -> None:
@@ -494,7 +525,7 @@ class Keyspace:
     def swap(self, a: int, b: int) -> None:
         """SWAPDB: the databases trade contents; clients keep their index."""
         da, db = self.dbs[a], self.dbs[b]
-        for attr in ("data", "expires", "_heap", "avg_ttl", "mem", "charges", "access", "_snap",
+        for attr in ("data", "expires", "_heap", "avg_ttl", "mem", "charges", "access", "_snap", "counted",
                      "_snap_volatile"):
             va, vb = getattr(da, attr), getattr(db, attr)
             setattr(da, attr, vb)

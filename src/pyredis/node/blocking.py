@@ -149,7 +149,7 @@ class BlockingManager:
                 node.keyspace.now_ms = node.clock.wall_ms()
                 for client in list(waiters):
                     blocked = client.blocked
-                    if type(blocked) is not Blocked or blocked.db is not db:
+                    if type(blocked) is not Blocked or blocked.db is not db or client.closing:
                         continue
                     try:
                         reply = blocked.serve(client, db, key)

@@ -49,6 +49,8 @@ class LoadError(Exception):
 
 
 class Snapshots:
+    LoadError = LoadError
+
     def __init__(self, node) -> None:
         self.node = node
         self.lastsave = node.clock.wall_ms() // 1000      # at start-up the dataset counts as saved
@@ -306,8 +308,9 @@ class Snapshots:
             self.scheduled = False
 
     # ----- loading
-    def load_file(self, path: str) -> bool:
-        """Replace nothing, add every key of the RDB at ``path`` (start-up, DEBUG RELOAD).
+    def load_file(self, path: str, replace_existing: bool = False) -> bool:
+        """Add every key of the RDB at ``path`` to the dataset (start-up, DEBUG RELOAD); a key
+        already present is an error unless ``replace_existing`` (DEBUG RELOAD MERGE).
         False if the file does not exist; LoadError with Redis's log lines when it is bad."""
         node = self.node
         log = node.log
@@ -326,13 +329,13 @@ class Snapshots:
         try:
             with fh:
                 self.loading_total_bytes = os.fstat(fh.fileno()).st_size
-                self._load_stream(fh, log)
+                self._load_stream(fh, log, replace_existing)
         finally:
             node.loading = False
             node.update_guard()
         return True
 
-    def _load_stream(self, fh, log) -> None:
+    def _load_stream(self, fh, log, replace_existing: bool = False) -> None:
         node = self.node
         keyspace = node.keyspace
         dbs = keyspace.dbs
@@ -363,8 +366,10 @@ class Snapshots:
                             continue
                         db = dbs[dbid]
                         if key in db.data:
-                            raise rdb.RDBError(f"RDB has duplicated key '{key.decode(errors='replace')}' "
-                                               f"in DB {dbid}")
+                            if not replace_existing:
+                                raise rdb.RDBError(f"RDB has duplicated key '{key.decode(errors='replace')}' "
+                                                   f"in DB {dbid}")
+                            db.expires.pop(key, None)
                         db.data[key] = value
                         if expire is not None:
                             db.set_expire(key, expire)

@@ -55,10 +55,12 @@ PUBSUB_CONTEXT_ERR_FMT = (
 
 def unknown_command(name: bytes, args: list[bytes]) -> bytes:
     """Redis's text for an unknown command, quoting the first arguments as ``processCommand`` does."""
-    shown = b" ".join(b"'" + a[:128] + b"'" for a in args[:30])
-    return b"ERR unknown command '%s', with args beginning with: %s" % (name[:128], shown) if shown else (
-        b"ERR unknown command '%s', with args beginning with: " % name[:128]
-    )
+    shown = b""
+    for a in args:   # each quoted argument is followed by a space; ~128 bytes of them at most
+        if len(shown) >= 128:
+            break
+        shown += b"'" + a[:128 - len(shown)] + b"' "
+    return b"ERR unknown command '%s', with args beginning with: %s" % (name[:128], shown)
 
 
 def wrong_arity(name: bytes) -> bytes:

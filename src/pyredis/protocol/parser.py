@@ -77,7 +77,7 @@ class RequestParser:
     def feed(self, data: bytes) -> list:
         """Parse ``data`` and return the complete requests (lists of bytes) now available."""
         out: list = []
-        if self._buf or not data:
+        if self._buf or self._reqtype or not data:
             self._buf += data
             self._parse_slow(out)
             return out

@@ -466,8 +466,8 @@ class Replication:
         self.cancel_waiters()
         if was_master:
             self.replid_from_master = self.master_repl_offset > 0
-        node.log.notice(f"Connecting to MASTER {host}:{port}" if not reason else
-                        f"REPLICAOF {host}:{port} enabled ({reason})")
+        if reason:
+            node.log.notice(f"REPLICAOF {host}:{port} enabled ({reason})")
         self.link = MasterLink(self, host, port)
         self.link.start()
 

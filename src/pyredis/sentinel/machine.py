@@ -248,10 +248,20 @@ class Sentinel:
         inst.pending_commands += 1
         actions.append(Send(inst, argv, tag))
 
+    @staticmethod
+    def current_master_address(master: Instance) -> tuple[str, int]:
+        """Once the promoted replica accepted its role (reconf-slaves and later), it is the master
+        we announce, together with the new config epoch (sentinelGetCurrentMasterAddress)."""
+        promoted = master.promoted_slave
+        if promoted is not None and master.failover_state in (RECONF_SLAVES, UPDATE_CONFIG):
+            return promoted.ip, promoted.port
+        return master.ip, master.port
+
     def hello_payload(self, master: Instance) -> str:
         ip = self.announce_ip or self.local_ip
         port = self.announce_port or self.port
-        return (f"{ip},{port},{self.myid},{self.current_epoch},{master.name},{master.ip},{master.port},"
+        mip, mport = self.current_master_address(master)
+        return (f"{ip},{port},{self.myid},{self.current_epoch},{master.name},{mip},{mport},"
                 f"{master.config_epoch}")
 
     def _send_hello(self, inst: Instance, now: int, actions: list) -> None:
