@@ -18,7 +18,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q tests
 
 up: $(STAMP)
-	$(BIN)/pyredis up
+	$(BIN)/pyredis up sentinel
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

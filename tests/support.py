@@ -52,6 +52,7 @@ class ServerProcess:
         self.args = list(args or [])
         self.config_text = config_text
         self.proc: subprocess.Popen | None = None
+        self._stderr = b""      # what was read from the stderr pipe, kept once stop() closed it
 
     @property
     def cmdline(self) -> list[str]:
@@ -69,13 +70,20 @@ class ServerProcess:
 
     def start(self, timeout: float = 15.0) -> "ServerProcess":
         env = dict(os.environ)
+        self._stderr = b""
         self.proc = subprocess.Popen(self.cmdline, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                      cwd=self.dir, env=env, start_new_session=True)
+        proc = self.proc
         try:
-            wait_for(self._ready, timeout, message=f"server on port {self.port}")
-        except AssertionError:
-            self.stop()
-            raise AssertionError(f"server did not start; log:\n{self.log()}\nstderr:\n{self.stderr_text()}") from None
+            # an exited server ends the wait at once, and is reported below with its stderr
+            wait_for(lambda: proc.poll() is not None or self._ready(), timeout,
+                     message=f"server on port {self.port}")
+            if proc.poll() is not None:
+                raise AssertionError(f"server exited with {proc.returncode}")
+        except AssertionError as exc:
+            self.stop()                 # keeps what the server wrote to stderr
+            raise AssertionError(f"server did not start ({exc}); log:\n{self.log()}\n"
+                                 f"stderr:\n{self.stderr_text()}") from None
         return self
 
     def _ready(self) -> bool:
@@ -97,9 +105,22 @@ class ServerProcess:
             return ""
 
     def stderr_text(self) -> str:
-        if self.proc is None or self.proc.stderr is None or self.proc.poll() is None:
-            return ""
-        return self.proc.stderr.read().decode(errors="replace")
+        """What the server wrote to stderr so far; still there after stop() closed the pipe."""
+        self._drain_stderr()
+        return self._stderr.decode(errors="replace")
+
+    def _drain_stderr(self) -> None:
+        """Read what the pipe holds now without blocking (a live server may write more later)."""
+        proc = self.proc
+        if proc is None or proc.stderr is None or proc.stderr.closed:
+            return
+        fd = proc.stderr.fileno()
+        os.set_blocking(fd, False)
+        try:
+            while chunk := os.read(fd, 65536):
+                self._stderr += chunk
+        except BlockingIOError:
+            pass
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
@@ -121,7 +142,8 @@ class ServerProcess:
                 proc.wait(5)
             except ProcessLookupError:
                 pass
-        if proc.stderr is not None:
+        if proc.stderr is not None and not proc.stderr.closed:
+            self._drain_stderr()
             proc.stderr.close()
 
     def cleanup(self) -> None:

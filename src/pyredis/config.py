@@ -10,13 +10,18 @@ the file loader wraps in the ``*** FATAL CONFIG FILE ERROR ***`` report and CONF
 
 import glob as _glob
 import os
+import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from .protocol.parser import split_inline
 from .protocol.errors import ProtocolError
+from .protocol.parser import split_inline
 
 LLONG_MAX = (1 << 63) - 1
+INT_MAX = (1 << 31) - 1
+UINT_MAX = (1 << 32) - 1
+_STRTOLL_DEC = re.compile(r"[ \t\n\v\f\r]*[+-]?[0-9]+")
+_STRTOLL_OCT = re.compile(r"[ \t\n\v\f\r]*([+-]?)([0-7]+)")
 
 
 class ConfigError(Exception):
@@ -59,10 +64,24 @@ def parse_int(text: str) -> int:
         raise ConfigError("argument couldn't be parsed into an integer") from None
 
 
+def parse_octal(text: str) -> int:
+    """``strtoll(text, &end, 8)`` with Redis's checks (``*end`` must be the end, no ERANGE): so
+    ``700``, ``0700``, ``+700`` and even ``""`` parse, ``800`` or ``0o700`` do not."""
+    if text == "":
+        return 0
+    m = _STRTOLL_OCT.fullmatch(text)
+    if m is None:
+        raise ConfigError("argument couldn't be parsed as an octal number")
+    value = int(m.group(2), 8)
+    if value > LLONG_MAX + (m.group(1) == "-"):
+        raise ConfigError("argument couldn't be parsed as an octal number")
+    return -value if m.group(1) == "-" else value
+
+
 @dataclass
 class Directive:
     name: str
-    kind: str                      # bool | int | memory | enum | string | special
+    kind: str                      # bool | int | octal | memory | enum | string | special
     default: object
     mutable: bool = True
     lo: int = 0
@@ -83,6 +102,11 @@ class Directive:
         kind = self.kind
         if kind == "bool":
             return parse_bool(text)
+        if kind == "octal":     # unixsocketperm: parsed and reported in octal, as Redis's OCTAL_CONFIG
+            value = parse_octal(text)
+            if not self.lo <= value <= self.hi:
+                raise ConfigError(f"argument must be between {self.lo:o} and {self.hi:o} inclusive")
+            return value
         if kind in ("int", "memory"):
             value = parse_memory(text) if kind == "memory" else parse_int(text)
             if not self.lo <= value <= self.hi:
@@ -100,6 +124,8 @@ class Directive:
             return self.formatter(value)
         if self.kind == "bool":
             return "yes" if value else "no"
+        if self.kind == "octal":
+            return format(value, "o")
         return str(value)
 
 
@@ -108,8 +134,6 @@ class Directive:
 def _parse_save(args: list[str]) -> list[tuple[int, int]]:
     if len(args) == 1 and args[0] == "":
         return []
-    if len(args) == 1:          # `--save "3600 1"` arrives as one argument, as CONFIG SET's value does
-        args = args[0].split()
     if len(args) % 2:
         raise ConfigError("Invalid save parameters")
     points = []
@@ -143,9 +167,11 @@ def _parse_obuf(args: list[str]) -> dict[str, tuple[int, int, int]]:
             raise ConfigError("Invalid client class specified in buffer limit configuration.")
         try:
             hard, soft = parse_memory(args[i + 1]), parse_memory(args[i + 2])
-            secs = int(args[i + 3])
-        except (ConfigError, ValueError):
+        except ConfigError:
             raise ConfigError("Error in hard, soft or soft_seconds setting in buffer limit configuration.") from None
+        if _STRTOLL_DEC.fullmatch(args[i + 3]) is None:     # strtoll: no "1.5", "0x10" or "1_0"
+            raise ConfigError("Error in hard, soft or soft_seconds setting in buffer limit configuration.")
+        secs = int(args[i + 3])
         if hard < 0 or soft < 0 or secs < 0:
             raise ConfigError("Error in hard, soft or soft_seconds setting in buffer limit configuration.")
         limits[cls] = (hard, soft, secs)
@@ -159,6 +185,10 @@ def _format_obuf(limits: object) -> str:
 
 def _parse_list(args: list[str]) -> list[str]:
     return list(args)
+
+
+def _parse_bind(args: list[str]) -> list[str]:
+    return [] if args == [""] else list(args)   # a single empty argument means no address, as Redis
 
 
 def _format_list(value: object) -> str:
@@ -238,18 +268,19 @@ EVICTION_POLICIES = ("volatile-lru", "volatile-lfu", "volatile-random", "volatil
 _D = Directive
 DIRECTIVES: list[Directive] = [
     _D("port", "int", 6379, hi=65535),
-    _D("bind", "special", ["*", "-::*"], multi_arg=True, parser=_parse_list, formatter=_format_list),
+    _D("bind", "special", ["*", "-::*"], multi_arg=True, parser=_parse_bind, formatter=_format_list),
+    _D("bind-source-addr", "string", ""),
     _D("unixsocket", "string", "", mutable=False),
-    _D("unixsocketperm", "int", 0, mutable=False, hi=0o777),
+    _D("unixsocketperm", "octal", 0, mutable=False, hi=0o777),
     _D("protected-mode", "bool", True),
     _D("requirepass", "string", ""),
     _D("masterauth", "string", ""),
     _D("masteruser", "string", ""),
-    _D("databases", "int", 16, mutable=False, lo=1, hi=1 << 31),
-    _D("maxclients", "int", 10000, lo=1, hi=1 << 31),
-    _D("timeout", "int", 0, hi=1 << 31),
-    _D("tcp-keepalive", "int", 300, hi=1 << 31),
-    _D("tcp-backlog", "int", 511, mutable=False, hi=1 << 31),
+    _D("databases", "int", 16, mutable=False, lo=1, hi=INT_MAX),
+    _D("maxclients", "int", 10000, lo=1, hi=UINT_MAX),
+    _D("timeout", "int", 0, hi=INT_MAX),
+    _D("tcp-keepalive", "int", 300, hi=INT_MAX),
+    _D("tcp-backlog", "int", 511, mutable=False, hi=INT_MAX),
     _D("loglevel", "enum", "notice", choices=("debug", "verbose", "notice", "warning")),
     _D("logfile", "string", "", mutable=False),
     _D("pidfile", "string", ""),
@@ -262,15 +293,15 @@ DIRECTIVES: list[Directive] = [
     _D("always-show-logo", "bool", False, mutable=False),
     _D("set-proc-title", "bool", True, mutable=False),
     _D("proc-title-template", "string", "{title} {listen-addr} {server-mode}"),
-    _D("hz", "int", 10, lo=0, hi=1 << 31),
+    _D("hz", "int", 10, lo=0, hi=INT_MAX),
     _D("dynamic-hz", "bool", True),
     _D("maxmemory", "memory", 0),
     _D("maxmemory-policy", "enum", "noeviction", choices=EVICTION_POLICIES),
     _D("maxmemory-samples", "int", 5, lo=1, hi=64),
     _D("maxmemory-eviction-tenacity", "int", 10, hi=100),
     _D("maxmemory-clients", "memory", 0),
-    _D("lfu-log-factor", "int", 10, hi=1 << 31),
-    _D("lfu-decay-time", "int", 1, hi=1 << 31),
+    _D("lfu-log-factor", "int", 10, hi=INT_MAX),
+    _D("lfu-decay-time", "int", 1, hi=INT_MAX),
     _D("proto-max-bulk-len", "memory", 512 * 1024 * 1024, lo=1024 * 1024),
     _D("client-query-buffer-limit", "memory", 1024 ** 3, lo=1024 * 1024, hi=LLONG_MAX),
     _D("client-output-buffer-limit", "special",
@@ -405,20 +436,35 @@ class Config:
         return self.values.get(name, default)
 
     def set(self, name: str, args: list[str], from_file: bool = False) -> None:
-        """Parse and store one directive; raises ConfigError with Redis's reason."""
+        """Parse and store one directive given as a config line's arguments (loadServerConfigFromString);
+        raises ConfigError with Redis's reason."""
         d = TABLE.get(name.lower())
         if d is None:
             raise ConfigError("Bad directive or wrong number of arguments")
-        if not d.multi_arg and len(args) != 1 and d.parser is None:
-            raise ConfigError("wrong number of arguments")
-        value = d.parse(args)
-        if from_file and d.name == "save" and "save" in self.seen and value:
-            value = list(self.values["save"]) + value  # repeated `save` lines add points
-        if from_file and d.name == "rename-command":
+        if d.name == "rename-command":     # a statement of the file, not a config: any other count is "bad"
             if len(args) != 2:
-                raise ConfigError("wrong number of arguments")
+                raise ConfigError("Bad directive or wrong number of arguments")
             self.rename_commands.append((args[0], args[1]))
             return
+        if not d.multi_arg and len(args) != 1 and d.parser is None:
+            raise ConfigError("wrong number of arguments")
+        if d.multi_arg and len(args) == 1 and args[0]:
+            # `save "900 1"`, `client-output-buffer-limit "pubsub 1mb 256kb 60"`: one non-empty
+            # argument is split again (sdssplitargs), so `--save "900 1"` works too
+            try:
+                args = _split_line(args[0])
+            except ConfigError:
+                args = []
+        value = d.parse(args)
+        if d.name == "save" and from_file and "save" in self.seen:
+            if not args:
+                return                          # a bare `save` after others adds nothing
+            if value:
+                value = list(self.values["save"]) + value  # repeated `save` lines add points
+        elif d.name == "client-output-buffer-limit":
+            merged = dict(self.values[d.name])  # type: ignore[call-overload]
+            merged.update(value)                # only the classes named change
+            value = merged
         old = self.values[d.name]
         self.values[d.name] = value
         self.seen.add(d.name)
@@ -446,6 +492,9 @@ def _split_line(line: str) -> list[str]:
         raise ConfigError("Unbalanced quotes in configuration line") from None
 
 
+_TRIM = " \t\r\n"     # what sdstrim removes around each config line
+
+
 class FatalConfigError(Exception):
     """Start-up stops: ``str(exc)`` is Redis's whole ``*** FATAL CONFIG FILE ERROR ***`` report."""
 
@@ -453,14 +502,14 @@ class FatalConfigError(Exception):
 def fatal_report(lineno: int, line: str, reason: str) -> str:
     from . import REDIS_VERSION  # noqa: PLC0415
     return (f"\n*** FATAL CONFIG FILE ERROR (Redis {REDIS_VERSION}) ***\n"
-            f"Reading the configuration file, at line {lineno}\n>>> '{line.strip()}'\n{reason}\n")
+            f"Reading the configuration file, at line {lineno}\n>>> '{line.strip(_TRIM)}'\n{reason}\n")
 
 
 def load_text(config: Config, text: str, base_dir: str = ".", depth: int = 0) -> None:
     """Apply config text (a file's contents plus the command-line options) as Redis does:
     one directive per line, the last occurrence wins (``save`` accumulates), ``include`` inlines."""
     for lineno, raw in enumerate(text.split("\n"), start=1):
-        line = raw.strip()
+        line = raw.strip(_TRIM)
         if not line or line.startswith("#"):
             continue
         try:
@@ -491,33 +540,66 @@ def load_text(config: Config, text: str, base_dir: str = ".", depth: int = 0) ->
                 continue
             if name in ("user", "loadmodule") :
                 raise ConfigError(f"'{name}' is not supported by pyredis")
-            if name not in TABLE or not args:
-                raise ConfigError("Bad directive or wrong number of arguments")
             config.set(name, args, from_file=True)
         except ConfigError as exc:
             raise FatalConfigError(fatal_report(lineno, raw, str(exc))) from None
 
 
 def options_to_text(options: list[str]) -> str:
-    """``--port 6380 --save 900 1`` → config lines, quoted the way Redis quotes them."""
+    """The command-line options as the config lines redis-server's ``main`` builds from them.
+
+    ``--name`` starts a line with the bare name; each argument is appended quoted by ``sdscatrepr``
+    (``--port 7000`` → ``port "7000"``), so the FATAL report shows ``'port "abc"'`` as Redis does.
+    After a bare ``--name`` the next word is taken as its argument even if it starts with ``--``
+    (``--masterauth --secret``), except after ``--save``/``--sentinel``, and ``--save`` with nothing
+    after it means ``save ""``. A ``--"name value"`` word carries its value already. Redis leaves a
+    space after each word; the lines are trimmed when read, so we leave it out.
+    """
     lines: list[str] = []
-    cur: list[str] = []
-    for opt in options:
-        if opt.startswith("--") and len(opt) > 2:
-            if cur:
-                lines.append(" ".join(cur))
-            cur = [opt[2:]]
-        elif cur:
-            cur.append(_quote(opt))
+    handled_last = True     # the previous option got its argument (or none is due)
+    last = len(options) - 1
+    for j, opt in enumerate(options):
+        if handled_last and opt.startswith("--"):
+            words = [opt[2:]]
+            try:
+                bare = len(_split_line(opt)) == 1
+            except ConfigError:
+                bare = False
+            if bare:
+                handled_last = False
+                low = opt.lower()
+                nxt_is_opt = j != last and options[j + 1].startswith("--")
+                if low == "--save" and (nxt_is_opt or j == last):
+                    words.append('""')
+                    handled_last = True
+                elif low == "--sentinel" and nxt_is_opt:
+                    handled_last = True
+            else:
+                handled_last = True
+            lines.append(" ".join(words))
         else:
-            cur = [_quote(opt)]
-    if cur:
-        lines.append(" ".join(cur))
+            arg = _repr(opt)
+            if lines:
+                lines[-1] += " " + arg
+            else:
+                lines.append(arg)
+            handled_last = True
     return "\n".join(lines)
 
 
-def _quote(arg: str) -> str:
-    if arg and not any(c in arg for c in " \t\"'\\"):
-        return arg
-    escaped = arg.replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{escaped}"'
+_REPR_ESCAPES = {0x5C: "\\\\", 0x22: '\\"', 0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t", 0x07: "\\a", 0x08: "\\b"}
+
+
+def _repr(arg: str) -> str:
+    """``sdscatrepr``: double quotes, C escapes, ``\\xHH`` for bytes that are not printable ASCII."""
+    out = ['"']
+    for b in os.fsencode(arg):
+        esc = _REPR_ESCAPES.get(b)
+        if esc is not None:
+            out.append(esc)
+        elif 0x20 <= b < 0x7F:
+            out.append(chr(b))
+        else:
+            out.append(f"\\x{b:02x}")
+    out.append('"')
+    return "".join(out)

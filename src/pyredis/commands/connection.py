@@ -7,7 +7,8 @@ from .registry import command
 
 
 @command("ping", -1, "fast sentinel", group="connection", categories="@connection",
-         summary="Ping the server", since="1.0.0", tips="request_policy:all_shards response_policy:all_succeeded")
+         summary="Ping the server", since="1.0.0", complexity="O(1)",
+         tips="request_policy:all_shards response_policy:all_succeeded")
 def ping(client, argv: list[bytes]) -> bytes:
     if len(argv) > 2:
         raise CommandError(b"ERR wrong number of arguments for 'ping' command")
@@ -18,20 +19,22 @@ def ping(client, argv: list[bytes]) -> bytes:
     return resp.PONG
 
 
-@command("echo", 2, "fast", group="connection", categories="@connection", summary="Echo the given string")
+@command("echo", 2, "loading stale fast", group="connection", categories="@connection",
+         summary="Echo the given string", since="1.0.0", complexity="O(1)")
 def echo(client, argv: list[bytes]) -> bytes:
     return resp.bulk(argv[1])
 
 
 @command("quit", -1, "allow_busy noscript loading stale fast no_auth", group="connection",
-         categories="@connection", summary="Close the connection")
+         categories="@connection", summary="Close the connection", since="1.0.0", complexity="O(1)")
 def quit_(client, argv: list[bytes]) -> bytes:
     client.close_after_reply = True
     return resp.OK
 
 
 @command("select", 2, "loading stale fast", group="connection", categories="@connection",
-         summary="Change the selected database for the current connection")
+         summary="Change the selected database for the current connection", since="1.0.0",
+         complexity="O(1)")
 def select(client, argv: list[bytes]) -> bytes:
     try:
         index = int(argv[1])
@@ -60,7 +63,8 @@ def _check_password(client, user: bytes | None, password: bytes) -> None:
 
 
 @command("auth", -2, "noscript loading stale fast no_auth allow_busy", group="connection",
-         categories="@connection", summary="Authenticate to the server")
+         categories="@connection", summary="Authenticate to the server", since="1.0.0",
+         complexity="O(N) where N is the number of passwords defined for the user")
 def auth(client, argv: list[bytes]) -> bytes:
     if len(argv) > 3:
         raise CommandError(SYNTAX_ERR)
@@ -73,7 +77,7 @@ def auth(client, argv: list[bytes]) -> bytes:
 
 
 @command("hello", -1, "noscript loading stale fast no_auth allow_busy", group="connection",
-         categories="@connection", summary="Handshake with Redis", since="6.0.0")
+         categories="@connection", summary="Handshake with Redis", since="6.0.0", complexity="O(1)")
 def hello(client, argv: list[bytes]) -> bytes:
     version = client.resp
     i = 1
@@ -123,7 +127,7 @@ def hello(client, argv: list[bytes]) -> bytes:
 
 
 @command("reset", 1, "noscript loading stale fast no_auth allow_busy", group="connection",
-         categories="@connection", summary="Reset the connection", since="6.2.0")
+         categories="@connection", summary="Reset the connection", since="6.2.0", complexity="O(1)")
 def reset(client, argv: list[bytes]) -> bytes:
     from .dispatch import unwatch_all  # noqa: PLC0415
     node = client.node

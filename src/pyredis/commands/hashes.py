@@ -406,7 +406,7 @@ def _random_fields(h: dict, rng, count: int) -> list[bytes]:
 @command("hscan", -3, "readonly", 1, 1, 1, group="hash", categories="@hash", since="2.8.0",
          tips="nondeterministic_output", summary="Incrementally iterate hash fields and associated values",
          complexity="O(1) for every call. O(N) for a complete iteration, including enough command calls for the "
-                    "cursor to return back to 0. N is the number of elements inside the collection.",
+                    "cursor to return back to 0. N is the number of elements inside the collection..",
          key_specs=_ks("RO access"))
 def hscan(client, argv: list[bytes]) -> bytes:
     cursor = parse_cursor(argv[2])

@@ -168,32 +168,34 @@ def _push(client, argv: list[bytes], left: bool, only_existing: bool) -> bytes:
 
 
 _PUSH_SPEC = (_ks("RW insert"),)
+_PUSH_COMPLEXITY = ("O(1) for each element added, so O(N) to add N elements when the command is called with "
+                    "multiple arguments.")
 
 
 @command("lpush", -3, "write denyoom fast", 1, 1, 1, group="list", categories="@list", since="1.0.0",
-         summary="Prepend one or multiple elements to a list", complexity="O(1) for each element added",
-         key_specs=_PUSH_SPEC)
+         summary="Prepend one or multiple elements to a list",
+         complexity=_PUSH_COMPLEXITY, key_specs=_PUSH_SPEC)
 def lpush(client, argv: list[bytes]) -> bytes:
     return _push(client, argv, True, False)
 
 
 @command("rpush", -3, "write denyoom fast", 1, 1, 1, group="list", categories="@list", since="1.0.0",
-         summary="Append one or multiple elements to a list", complexity="O(1) for each element added",
-         key_specs=_PUSH_SPEC)
+         summary="Append one or multiple elements to a list",
+         complexity=_PUSH_COMPLEXITY, key_specs=_PUSH_SPEC)
 def rpush(client, argv: list[bytes]) -> bytes:
     return _push(client, argv, False, False)
 
 
 @command("lpushx", -3, "write denyoom fast", 1, 1, 1, group="list", categories="@list", since="2.2.0",
          summary="Prepend an element to a list, only if the list exists",
-         complexity="O(1) for each element added", key_specs=_PUSH_SPEC)
+         complexity=_PUSH_COMPLEXITY, key_specs=_PUSH_SPEC)
 def lpushx(client, argv: list[bytes]) -> bytes:
     return _push(client, argv, True, True)
 
 
 @command("rpushx", -3, "write denyoom fast", 1, 1, 1, group="list", categories="@list", since="2.2.0",
          summary="Append an element to a list, only if the list exists",
-         complexity="O(1) for each element added", key_specs=_PUSH_SPEC)
+         complexity=_PUSH_COMPLEXITY, key_specs=_PUSH_SPEC)
 def rpushx(client, argv: list[bytes]) -> bytes:
     return _push(client, argv, False, True)
 

@@ -40,7 +40,7 @@ def _int(arg: bytes) -> int:
 
 
 @command("save", 1, "admin noscript no_async_loading no_multi", group="server",
-         summary="Synchronously save the dataset to disk", since="1.0.0", complexity="O(N)")
+         summary="Synchronously save the dataset to disk", since="1.0.0", complexity="O(N) where N is the total number of keys in all databases")
 def save(client, argv: list[bytes]) -> bytes:
     snapshots = client.node.rdb
     if snapshots.child_pid > 0:
@@ -86,7 +86,9 @@ def lastsave(client, argv: list[bytes]) -> bytes:
 
 @command("dump", 2, "readonly", 1, 1, 1, group="generic", categories="@keyspace",
          summary="Return a serialized version of the value stored at the specified key.", since="2.6.0",
-         complexity="O(1) to access the key and additional O(N*M) to serialize it",
+         complexity="O(1) to access the key and additional O(N*M) to serialize it, where N is the number of Redis "
+                    "objects composing the value and M their average size. For small string values the time "
+                    "complexity is thus O(1)+O(1*M) where M is small, so simply O(1).",
          tips="nondeterministic_output")
 def dump(client, argv: list[bytes]) -> bytes:
     value = client.db.lookup(argv[1])
@@ -101,8 +103,13 @@ def dump(client, argv: list[bytes]) -> bytes:
 
 @command("restore", -4, "write denyoom", 1, 1, 1, group="generic", categories="@keyspace @dangerous",
          summary="Create a key using the provided serialized value, previously obtained using DUMP.",
-         since="2.6.0", complexity="O(1) to create the new key and additional O(N*M) to reconstruct the "
-         "serialized value")
+         since="2.6.0",
+         complexity="O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N "
+                    "is the number of Redis objects composing the value and M their average size. For small string "
+                    "values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for "
+                    "sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is "
+                    "O(log(N)).",
+         key_specs=({"flags": "OW update", "bs": ("index", 1), "fk": ("range", 0, 1, 0)},))
 def restore(client, argv: list[bytes]) -> bytes:
     replace = absttl = False
     idle = freq = -1

@@ -19,7 +19,7 @@ refused inside EXEC ("DENY BLOCKING", as ``ssubscribeCommand`` does), while SUBS
 from ..engine.glob import compile_pattern
 from ..protocol import resp
 from ..protocol.errors import CommandError
-from .registry import command, container, subcommand
+from .registry import TABLE, command, container, subcommand
 
 _SHARD_KEYS = ({"flags": "not_key", "bs": ("index", 1), "fk": ("range", -1, 1, 0)},)
 
@@ -194,7 +194,10 @@ def install(node) -> None:
          since="2.0.0", complexity="O(N+M) where N is the number of clients subscribed to the receiving channel "
                                    "and M is the total number of subscribed patterns (by any client).")
 def publish_command(client, argv: list[bytes]) -> bytes:
-    return resp.integer(publish(client.node, argv[1], argv[2]))
+    receivers = publish(client.node, argv[1], argv[2])
+    if not client.node.config["cluster-enabled"]:
+        client.propagate = [argv]      # Redis 7.0 replicates PUBLISH (forceCommandPropagation)
+    return resp.integer(receivers)
 
 
 @command("spublish", 3, "pubsub loading stale fast", 1, 1, 1, group="pubsub",
@@ -202,12 +205,16 @@ def publish_command(client, argv: list[bytes]) -> bytes:
          complexity="O(N) where N is the number of clients subscribed to the receiving shard channel.",
          key_specs=({"flags": "not_key", "bs": ("index", 1), "fk": ("range", 0, 1, 0)},))
 def spublish(client, argv: list[bytes]) -> bytes:
-    return resp.integer(shard_publish(client.node, argv[1], argv[2]))
+    receivers = shard_publish(client.node, argv[1], argv[2])
+    if not client.node.config["cluster-enabled"]:
+        client.propagate = [argv]
+    return resp.integer(receivers)
 
 
 # ----- PUBSUB introspection
 
 container("pubsub", group="pubsub", summary="A container for Pub/Sub commands", since="2.8.0")
+TABLE[b"pubsub"].complexity = "Depends on subcommand."
 
 _HELP = [
     b"PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",

@@ -39,19 +39,19 @@ def _replicaof(client, argv: list[bytes]) -> bytes:
 
 
 @command("replicaof", 3, "admin noscript stale no_async_loading", group="server", since="5.0.0",
-         summary="Make the server a replica of another instance, or promote it as master")
+         summary="Make the server a replica of another instance, or promote it as master.", complexity="O(1)")
 def replicaof(client, argv: list[bytes]) -> bytes:
     return _replicaof(client, argv)
 
 
 @command("slaveof", 3, "admin noscript stale no_async_loading", group="server",
-         summary="Make the server a replica of another instance, or promote it as master")
+         summary="Make the server a replica of another instance, or promote it as master.", complexity="O(1)")
 def slaveof(client, argv: list[bytes]) -> bytes:
     return _replicaof(client, argv)
 
 
 @command("replconf", -1, "admin noscript loading stale allow_busy", group="server", since="3.0.0",
-         summary="An internal command for configuring the replication stream")
+         summary="An internal command for configuring the replication stream", complexity="O(1)")
 def replconf(client, argv: list[bytes]) -> bytes | None:
     if len(argv) % 2 == 0:
         raise CommandError(b"ERR syntax error")
@@ -80,14 +80,14 @@ def _sync(client, replid: bytes, offset: bytes) -> bytes | None:
 
 
 @command("role", 1, "noscript loading stale fast", group="server", categories="@admin @dangerous",
-         since="2.8.12", summary="Return the role of the instance in the context of replication")
+         since="2.8.12", summary="Return the role of the instance in the context of replication", complexity="O(1)")
 def role(client, argv: list[bytes]) -> bytes:
     return client.node.repl.role_reply()
 
 
 @command("wait", 3, "noscript", group="generic", categories="@connection", since="3.0.0",
          summary="Wait for the synchronous replication of all the write commands sent in the context of the "
-                 "current connection")
+                 "current connection", complexity="O(1)")
 def wait(client, argv: list[bytes]) -> bytes | None:
     node = client.node
     if node.is_replica:

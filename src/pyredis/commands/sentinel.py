@@ -195,22 +195,44 @@ def sentinel_reset(client, argv: list[bytes]) -> bytes:
     return resp.integer(count)
 
 
+def _monitor_address(runner, host: str) -> str:
+    """The IP to monitor: an IP literal, or with resolve-hostnames yes a name resolved now."""
+    import ipaddress  # noqa: PLC0415
+    import socket  # noqa: PLC0415
+    try:
+        ipaddress.ip_address(host)
+        return host
+    except ValueError:
+        pass
+    if runner.options.get("resolve-hostnames", "no") == "yes":
+        try:
+            return socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)[0][4][0]
+        except OSError:
+            pass
+    raise CommandError(b"ERR Invalid IP address or hostname specified")
+
+
 @_sub("monitor", 6)
 def sentinel_monitor(client, argv: list[bytes]) -> bytes:
     runner = _runner(client)
     name = argv[2].decode(errors="replace")
+    # Redis parses the quorum first, then the port, each with its own message
     try:
-        port = int(argv[4])
         quorum = int(argv[5])
     except ValueError:
-        raise CommandError(b"ERR value is not an integer or out of range") from None
+        raise CommandError(b"ERR Invalid quorum") from None
+    try:
+        port = int(argv[4])
+    except ValueError:
+        raise CommandError(b"ERR Invalid port") from None
     if quorum <= 0:
         raise CommandError(b"ERR Quorum must be 1 or greater.")
-    if not 0 < port <= 65535:
-        raise CommandError(b"ERR Invalid port number")
+    ip = _monitor_address(runner, argv[3].decode(errors="replace"))
     if name in runner.machine.masters:
-        raise CommandError(b"ERR Duplicated master name")
-    runner.perform(runner.machine.monitor(name, argv[3].decode(errors="replace"), port, quorum, _now(client)))
+        raise CommandError(b"ERR Duplicate master name.")
+    if not 0 <= port <= 65535:
+        raise CommandError(b"ERR Invalid port number.")
+    runner.perform(runner.machine.monitor(name, ip, port, quorum, _now(client)))
     runner.flush_config()
     return resp.OK
 
@@ -225,46 +247,64 @@ def sentinel_remove(client, argv: list[bytes]) -> bytes:
 
 
 _SET_OPTIONS = {"down-after-milliseconds", "failover-timeout", "parallel-syncs", "quorum", "auth-pass",
-                "auth-user", "notification-script", "client-reconfig-script", "rename-command",
-                "master-reboot-down-after-period"}
+                "auth-user", "notification-script", "client-reconfig-script", "master-reboot-down-after-period"}
+_SET_POSITIVE = {"down-after-milliseconds", "failover-timeout", "parallel-syncs", "quorum"}
+SCRIPTS_DENIED = (b"ERR Reconfiguration of scripts path is denied for security reasons. Check the "
+                  b"deny-scripts-reconfig configuration directive in your Sentinel configuration")
+
+
+def _set_option(runner, master, opt: str, raw: bytes) -> None:
+    val = raw.decode(errors="replace")
+    if opt in _SET_POSITIVE or opt == "master-reboot-down-after-period":
+        try:
+            number = int(val)
+        except ValueError:
+            number = -1
+        if number < 0 or (number == 0 and opt in _SET_POSITIVE):
+            raise CommandError(b"ERR Invalid argument '%s' for SENTINEL SET '%s'" % (raw, opt.encode()))
+        if opt == "down-after-milliseconds":
+            master.down_after_period = number
+            for inst in (*master.replicas.values(), *master.sentinels.values()):
+                inst.down_after_period = number
+        elif opt == "failover-timeout":
+            master.failover_timeout = number
+        elif opt == "parallel-syncs":
+            master.parallel_syncs = number
+        elif opt == "quorum":
+            master.quorum = number
+        else:
+            raise CommandError(b"ERR SENTINEL SET master-reboot-down-after-period is not supported yet")
+    elif opt in ("notification-script", "client-reconfig-script"):
+        if runner.options.get("deny-scripts-reconfig", "yes") != "no":
+            raise CommandError(SCRIPTS_DENIED)
+        raise CommandError(b"ERR Sentinel scripts are not supported yet")
+    elif opt == "auth-pass":
+        master.auth_pass = val
+    elif opt == "auth-user":
+        master.auth_user = val
 
 
 @_sub("set", -3)
 def sentinel_set(client, argv: list[bytes]) -> bytes:
+    from ..sentinel.machine import Event  # noqa: PLC0415
     runner = _runner(client)
     master = _master(client, argv[2])
-    args = argv[3:]
-    if not args or len(args) % 2:
-        raise CommandError(b"ERR wrong number of arguments for 'sentinel|set' command")
-    for i in range(0, len(args), 2):
-        opt = args[i].decode(errors="replace").lower()
-        val = args[i + 1].decode(errors="replace")
-        if opt not in _SET_OPTIONS:
-            raise CommandError(b"ERR Invalid argument '%s' for SENTINEL SET '%s'" % (args[i], args[i + 1]))
-        try:
-            if opt == "down-after-milliseconds":
-                master.down_after_period = int(val)
-                for inst in (*master.replicas.values(), *master.sentinels.values()):
-                    inst.down_after_period = master.down_after_period
-            elif opt == "failover-timeout":
-                master.failover_timeout = int(val)
-            elif opt == "parallel-syncs":
-                master.parallel_syncs = int(val)
-            elif opt == "quorum":
-                master.quorum = int(val)
-            elif opt == "auth-pass":
-                master.auth_pass = val
-            elif opt == "auth-user":
-                master.auth_user = val
-            elif opt == "notification-script":
-                master.notification_script = val
-            elif opt == "client-reconfig-script":
-                master.client_reconfig_script = val
-        except ValueError:
-            raise CommandError(b"ERR Invalid argument '%s' for SENTINEL SET '%s'" % (args[i + 1], args[i])) from None
-        from ..sentinel.machine import Event  # noqa: PLC0415
-        runner.perform([Event("*", "+set", f"{master.describe()} {opt} {val}")])
-    runner.flush_config()
+    changes = 0
+    try:
+        for i in range(3, len(argv), 2):
+            opt = argv[i].decode(errors="replace").lower()
+            if opt == "rename-command":
+                raise CommandError(b"ERR SENTINEL SET rename-command is not supported yet")
+            if opt not in _SET_OPTIONS or i + 1 >= len(argv):
+                raise CommandError(b"ERR Unknown option or number of arguments for SENTINEL SET '%s'" % argv[i])
+            _set_option(runner, master, opt, argv[i + 1])
+            changes += 1
+            shown = "******" if opt in ("auth-pass", "auth-user") else argv[i + 1].decode(errors="replace")
+            runner.perform([Event("#", "+set", f"{master.describe()} {opt} {shown}")])
+    finally:
+        # options set before a bad one stay set, and are saved, as in Redis
+        if changes:
+            runner.flush_config()
     return resp.OK
 
 
@@ -345,12 +385,16 @@ def sentinel_config(client, argv: list[bytes]) -> bytes:
                 default = {"resolve-hostnames": "no", "announce-hostnames": "no", "announce-port": "0"}.get(key, "")
                 pairs.append((resp.bulk(key.encode()), resp.bulk(runner.options.get(key, default).encode())))
         return resp.map_(pairs, client.resp)
-    if action == b"set" and len(argv) >= 5 and len(argv) % 2 == 1:
-        for i in range(3, len(argv), 2):
-            key = argv[i].decode(errors="replace").lower()
-            if key not in keys:
-                raise CommandError(b"ERR Invalid argument '%s' to SENTINEL CONFIG SET" % argv[i])
-            runner.options[key] = argv[i + 1].decode(errors="replace")
+    if action == b"set" and len(argv) == 5:
+        key = argv[3].decode(errors="replace").lower()
+        value = argv[4].decode(errors="replace")
+        if key not in keys:
+            raise CommandError(b"ERR Invalid argument '%s' to SENTINEL CONFIG SET" % argv[3])
+        bad_bool = key in ("resolve-hostnames", "announce-hostnames") and value.lower() not in ("yes", "no")
+        bad_port = key == "announce-port" and not (value.isdigit() and int(value) <= 65535)
+        if bad_bool or bad_port:
+            raise CommandError(b"ERR Invalid value '%s' to SENTINEL CONFIG SET '%s'" % (argv[4], argv[3]))
+        runner.options[key] = value.lower() if bad_bool is False and key.endswith("hostnames") else value
         runner.machine.announce_ip = runner.options.get("announce-ip", "")
         runner.machine.announce_port = int(runner.options.get("announce-port", "0") or 0)
         runner.flush_config()

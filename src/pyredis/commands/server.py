@@ -605,9 +605,10 @@ def config_get(client, argv: list[bytes]) -> bytes:
 
 
 def _split_value(d: Directive, value: str) -> list[str]:
-    if d.multi_arg or d.name == "save":
-        parts = [p for p in value.split(" ") if p]
-        return parts or [""]
+    """performInterfaceSet: a multi-argument value is cut at every single space (sdssplitlen), so
+    "" is no argument at all and a doubled, leading or trailing space makes an empty one."""
+    if d.multi_arg:
+        return value.split(" ") if value else []
     return [value]
 
 

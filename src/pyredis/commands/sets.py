@@ -155,7 +155,10 @@ def _ks(flags: str, index: int = 1, lastkey: int = 0) -> dict:
     return {"flags": flags, "bs": ("index", index), "fk": ("range", lastkey, 1, 0)}
 
 @command("sadd", -3, "write denyoom fast", 1, 1, 1, group="set", categories="@set",
-         summary="Add one or more members to a set", complexity="O(1) for each element added", key_specs=(_ks("RW insert"),))
+         summary="Add one or more members to a set",
+         complexity="O(1) for each element added, so O(N) to add N elements when the command is called with "
+                    "multiple arguments.",
+         key_specs=(_ks("RW insert"),))
 def sadd(client, argv: list[bytes]) -> bytes:
     db = client.db
     key = argv[1]
@@ -455,7 +458,7 @@ def sdiffstore(client, argv: list[bytes]) -> bytes:
 @command("sscan", -3, "readonly", 1, 1, 1, group="set", categories="@set", since="2.8.0", tips="nondeterministic_output",
          summary="Incrementally iterate Set elements",
          complexity="O(1) for every call. O(N) for a complete iteration, including enough command calls for the "
-                    "cursor to return back to 0. N is the number of elements inside the collection.")
+                    "cursor to return back to 0. N is the number of elements inside the collection..")
 def sscan(client, argv: list[bytes]) -> bytes:
     cursor = parse_cursor(argv[2])
     db = client.db

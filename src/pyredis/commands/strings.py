@@ -14,6 +14,7 @@ exactly as Redis 7.0 does:
 - propagation in the effect forms of 7.0 (``client.propagate``): SET/SETEX/PSETEX with an expire
   become ``SET key value PXAT <abs-ms>``, SET ... GET loses its GET, GETSET becomes SET, GETEX
   becomes PEXPIREAT/PERSIST/DEL, GETDEL becomes DEL, INCRBYFLOAT becomes ``SET key value KEEPTTL``;
+  a SETBIT or BITFIELD that changes no bit (and grows nothing) is not a write at all;
 - keyspace events with Redis's names, fired after the change.
 
 GET and the plain three-argument SET are the benchmarked hot path: no option parsing, no
@@ -167,6 +168,17 @@ def round_long_double(x: Fraction) -> Fraction | None:
     return result if x > 0 else -result
 
 
+def _exponent(exp: bytes | None) -> int:
+    """An exponent's value; absurdly long ones are clamped (they over- or underflow anyway)."""
+    if not exp:
+        return 0
+    if len(exp) > 12:
+        digits = exp.lstrip(b"+-").lstrip(b"0")
+        if len(digits) > 10:
+            return -(10 ** 10) if exp[:1] == b"-" else 10 ** 10
+    return int(exp)
+
+
 def parse_long_double(s: bytes) -> Fraction | float | None:
     """Redis's ``string2ld`` (strtold, no leading space, no trailing bytes, no NaN, no range error):
     an exact long double as a Fraction, ``±inf`` as a float, or None when invalid."""
@@ -176,23 +188,25 @@ def parse_long_double(s: bytes) -> Fraction | float | None:
     if m is not None:
         ipart, fpart, only_frac, exp = m.groups()
         digits = (ipart + fpart) if only_frac is None else only_frac
-        scale = (int(exp) if exp else 0) - (len(fpart) if only_frac is None else len(only_frac))
         mant = _digits_to_int(digits)
-        if mant and scale + len(digits.lstrip(b"0")) > 4940:
-            return None                       # overflow: HUGE_VAL with ERANGE
-        if mant and scale + len(digits.lstrip(b"0")) < -4960:
-            return None                       # underflow to zero with ERANGE
+        if not mant:
+            return Fraction(0)
+        scale = _exponent(exp) - (len(fpart) if only_frac is None else len(only_frac))
+        magnitude = scale + len(digits.lstrip(b"0"))     # mant * 10**scale < 10**magnitude
+        if magnitude > 4940 or magnitude < -4960:
+            return None                       # HUGE_VAL or zero with ERANGE
         exact = Fraction(mant * 10 ** scale) if scale >= 0 else Fraction(mant, 10 ** -scale)
     else:
         m = _HEX_RE.fullmatch(s)
         if m is not None:
             ipart, fpart, only_frac, exp = m.groups()
             digits = (ipart + fpart) if only_frac is None else only_frac
-            scale = (int(exp) if exp else 0) - 4 * (len(fpart) if only_frac is None else len(only_frac))
             mant = int(digits, 16)
-            if mant and scale + mant.bit_length() > 16400:
-                return None
-            if mant and scale + mant.bit_length() < -16500:
+            if not mant:
+                return Fraction(0)
+            scale = _exponent(exp) - 4 * (len(fpart) if only_frac is None else len(only_frac))
+            magnitude = scale + mant.bit_length()
+            if magnitude > 16400 or magnitude < -16500:
                 return None
             exact = Fraction(mant << scale) if scale >= 0 else Fraction(mant, 1 << -scale)
         elif _INF_RE.fullmatch(s):
@@ -200,8 +214,8 @@ def parse_long_double(s: bytes) -> Fraction | float | None:
         else:
             return None
     value = round_long_double(exact)
-    if value is None or (exact and not value):
-        return None
+    if not value:
+        return None                           # overflow, or underflow to zero
     return -value if s[:1] == b"-" else value
 
 

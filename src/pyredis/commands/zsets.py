@@ -505,6 +505,9 @@ def _zrange(client, argv: list[bytes], key_idx: int, dst: bytes | None, rangetyp
 
 
 _RANGE_FLAGS = dict(group="sorted-set", categories="@sortedset")
+_BYRANGE_COMPLEXITY = ("O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
+                       "elements being returned. If M is constant (e.g. always asking for the first 10 elements "
+                       "with LIMIT), you can consider it O(log(N)).")
 
 
 @command("zrange", -4, "readonly", 1, 1, 1, since="1.2.0",
@@ -527,24 +530,21 @@ def zrangestore(client, argv: list[bytes]) -> bytes:
 
 @command("zrangebyscore", -4, "readonly", 1, 1, 1, since="1.0.5",
          summary="Return a range of members in a sorted set, by score",
-         complexity="O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
-                    "elements being returned.", **_RANGE_FLAGS)
+         complexity=_BYRANGE_COMPLEXITY, **_RANGE_FLAGS)
 def zrangebyscore(client, argv: list[bytes]) -> bytes:
     return _zrange(client, argv, 1, None, _SCORE, False)
 
 
 @command("zrevrangebyscore", -4, "readonly", 1, 1, 1, since="2.2.0",
          summary="Return a range of members in a sorted set, by score, with scores ordered from high to low",
-         complexity="O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
-                    "elements being returned.", **_RANGE_FLAGS)
+         complexity=_BYRANGE_COMPLEXITY, **_RANGE_FLAGS)
 def zrevrangebyscore(client, argv: list[bytes]) -> bytes:
     return _zrange(client, argv, 1, None, _SCORE, True)
 
 
 @command("zrangebylex", -4, "readonly", 1, 1, 1, since="2.8.9",
          summary="Return a range of members in a sorted set, by lexicographical range",
-         complexity="O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
-                    "elements being returned.", **_RANGE_FLAGS)
+         complexity=_BYRANGE_COMPLEXITY, **_RANGE_FLAGS)
 def zrangebylex(client, argv: list[bytes]) -> bytes:
     return _zrange(client, argv, 1, None, _LEX, False)
 
@@ -552,8 +552,7 @@ def zrangebylex(client, argv: list[bytes]) -> bytes:
 @command("zrevrangebylex", -4, "readonly", 1, 1, 1, since="2.8.9",
          summary="Return a range of members in a sorted set, by lexicographical range, ordered from higher to "
                  "lower strings.",
-         complexity="O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
-                    "elements being returned.", **_RANGE_FLAGS)
+         complexity=_BYRANGE_COMPLEXITY, **_RANGE_FLAGS)
 def zrevrangebylex(client, argv: list[bytes]) -> bytes:
     return _zrange(client, argv, 1, None, _LEX, True)
 
@@ -740,7 +739,7 @@ _POP_NAME = {False: b"ZPOPMIN", True: b"ZPOPMAX"}
 
 @command("zmpop", -4, "write", 0, 0, 0, group="sorted-set", categories="@sortedset", since="7.0.0",
          summary="Remove and return members with scores in a sorted set",
-         complexity="O(K) + O(N*log(M)) where K is the number of provided keys, N being the number of elements "
+         complexity="O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements "
                     "in the sorted set, and M being the number of elements popped.",
          getkeys=_mpop_keys(1), key_specs=(_ks_keynum("RW access delete", 1),))
 def zmpop(client, argv: list[bytes]) -> bytes:
@@ -805,7 +804,7 @@ def bzpopmax(client, argv: list[bytes]) -> bytes | None:
 
 @command("bzmpop", -5, "write blocking", 0, 0, 0, group="sorted-set", categories="@sortedset", since="7.0.0",
          summary="Remove and return members with scores in a sorted set or block until one is available",
-         complexity="O(K) + O(N*log(M)) where K is the number of provided keys, N being the number of elements "
+         complexity="O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements "
                     "in the sorted set, and M being the number of elements popped.",
          getkeys=_mpop_keys(2), key_specs=(_ks_keynum("RW access delete", 2),))
 def bzmpop(client, argv: list[bytes]) -> bytes | None:
@@ -1049,7 +1048,7 @@ def zdiffstore(client, argv: list[bytes]) -> bytes:
 @command("zscan", -3, "readonly", 1, 1, 1, group="sorted-set", categories="@sortedset", since="2.8.0",
          tips="nondeterministic_output", summary="Incrementally iterate sorted sets elements and associated scores",
          complexity="O(1) for every call. O(N) for a complete iteration, including enough command calls for the "
-                    "cursor to return back to 0. N is the number of elements inside the collection.")
+                    "cursor to return back to 0. N is the number of elements inside the collection..")
 def zscan(client, argv: list[bytes]) -> bytes:
     cursor = parse_cursor(argv[2])
     db = client.db

@@ -80,7 +80,9 @@ class Database:
             if when is not None and when <= self.keyspace.now_ms:
                 if self.keyspace.expire_on_access:
                     self._expire_key(key)
-                return None
+                    return None
+                if not self.keyspace.master_view:
+                    return None
         value = self.data.get(key)
         if self.access is not None and value is not None:
             self.keyspace.touch(self, key)
@@ -94,7 +96,9 @@ class Database:
             if when is not None and when <= self.keyspace.now_ms:
                 if self.keyspace.expire_on_access:
                     self._expire_key(key)
-                return None
+                    return None
+                if not self.keyspace.master_view:
+                    return None
         return self.data.get(key)
 
     def exists(self, key: bytes) -> bool:
@@ -442,6 +446,7 @@ class Keyspace:
         self.now_ms = 0                    # the time commands see; the node sets it per batch
         self.dirty = 0
         self.expire_on_access = True       # replicas keep expired keys until the master's DEL
+        self.master_view = False           # a replica applying its master's stream sees expired keys
         self.stats_expired_keys = 0
         self.on_expired: Callable[[Database, bytes], None] | None = None
         self.rng = random.Random()

@@ -142,9 +142,7 @@ class Snapshots:
         try:
             self.write_file(self.filename)
         except OSError:
-            self.last_status_ok = False
-            self.update_disk_error()
-            return False
+            return False                 # like rdbSave: the error reply, no change of bgsave status
         keyspace.dirty = 0
         self.lastsave = self.node.clock.wall_ms() // 1000
         self.last_status_ok = True
@@ -203,6 +201,12 @@ class Snapshots:
                 signal.signal(signum, signal.SIG_DFL)
             log = self.node.log
             log.after_fork("C")
+            for server in getattr(self.node, "servers", ()):   # the port stays the parent's alone
+                for sock in server.sockets:
+                    try:
+                        os.close(sock.fileno())
+                    except OSError:
+                        pass
             _set_title("redis-rdb-bgsave")
             self.write_file(self.filename)
             code = 0
@@ -225,6 +229,16 @@ class Snapshots:
         self._close_pipe()
         self.check_child(block=False)
 
+    def _drain_pipe(self) -> None:
+        while self._pipe >= 0:
+            try:
+                data = os.read(self._pipe, 64)
+            except OSError:
+                return
+            if not data:
+                return
+            self._child_said += data
+
     def _close_pipe(self) -> None:
         if self._pipe >= 0:
             try:
@@ -241,7 +255,9 @@ class Snapshots:
         try:
             pid, status = os.waitpid(self.child_pid, 0 if block else os.WNOHANG)
         except ChildProcessError:
-            pid, status = self.child_pid, 1 << 8
+            # someone else reaped it: trust what it wrote on the status pipe
+            self._drain_pipe()
+            pid, status = self.child_pid, 0 if self._child_said.startswith(b"ok") else 1 << 8
         if pid == 0:
             return False
         self._close_pipe()
@@ -288,6 +304,15 @@ class Snapshots:
         except ProcessLookupError:
             pass
         self.check_child(block=True)
+
+    def after_flushall(self) -> None:
+        """FLUSHALL's persistence part (``flushAllDataAndResetRDB``): a running background save
+        is of a dataset that no longer exists, so it is killed; with save points configured the
+        empty dataset is saved at once."""
+        if self.child_pid > 0 and self.child_type == "rdb":
+            self.kill_child()
+        if self.save_points():
+            self.save()
 
     # ----- the cron: reap, save points, scheduled saves
     def cron(self, now_mono_ms: int) -> None:

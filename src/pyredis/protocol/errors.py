@@ -53,14 +53,26 @@ PUBSUB_CONTEXT_ERR_FMT = (
 )
 
 
+def _c_str(s: bytes) -> bytes:
+    """What a C ``%s`` sees of an argument: the bytes before the first NUL."""
+    nul = s.find(b"\0")
+    return s if nul < 0 else s[:nul]
+
+
 def unknown_command(name: bytes, args: list[bytes]) -> bytes:
-    """Redis's text for an unknown command, quoting the first arguments as ``processCommand`` does."""
+    """Redis's text for an unknown command, built as ``processCommand`` does it.
+
+    Each argument is printed with ``'%.*s' `` (precision: 128 minus what is already shown), so an
+    argument stops at a NUL byte and at the 128-byte budget, while the quotes and the space are
+    always added; arguments are appended only while fewer than 128 bytes are shown. The name is
+    printed with ``'%.128s'``.
+    """
     shown = b""
-    for a in args:   # each quoted argument is followed by a space; ~128 bytes of them at most
+    for a in args:
         if len(shown) >= 128:
             break
-        shown += b"'" + a[:128 - len(shown)] + b"' "
-    return b"ERR unknown command '%s', with args beginning with: %s" % (name[:128], shown)
+        shown += b"'" + _c_str(a)[:128 - len(shown)] + b"' "
+    return b"ERR unknown command '%s', with args beginning with: %s" % (_c_str(name)[:128], shown)
 
 
 def wrong_arity(name: bytes) -> bytes:
@@ -68,4 +80,4 @@ def wrong_arity(name: bytes) -> bytes:
 
 
 def unknown_subcommand(sub: bytes, parent: bytes) -> bytes:
-    return b"ERR unknown subcommand '%s'. Try %s HELP." % (sub[:128], parent.upper())
+    return b"ERR unknown subcommand '%s'. Try %s HELP." % (_c_str(sub)[:128], _c_str(parent).upper())

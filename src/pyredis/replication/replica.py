@@ -149,6 +149,7 @@ class MasterLink(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.transport = None
+        self._unregister_master_client()
         was = self.state
         self.node.master_link_up = False
         self.node.update_guard()
@@ -314,8 +315,32 @@ class MasterLink(asyncio.Protocol):
             client.guard_update()
             client.addr = f"{self.host}:{self.port}"
             self.master_client = client
+        else:
+            self.master_client.closing = False
+        self._register_master_client()
         node.master_link_up = True
         node.update_guard()
+
+    def _register_master_client(self) -> None:
+        """List the master's link among the clients (CLIENT LIST flag M, CLIENT KILL TYPE master):
+        closing that client closes the link, which then reconnects and PSYNCs."""
+        client = self.master_client
+        transport = self.transport
+        if client is None or transport is None:
+            return
+        client.transport = transport
+        sock = transport.get_extra_info("socket")
+        client.fd = sock.fileno() if sock is not None else -1
+        local = transport.get_extra_info("sockname")
+        if local:
+            client.laddr = f"{local[0]}:{local[1]}"
+        self.node.clients[client.id] = client
+
+    def _unregister_master_client(self) -> None:
+        client = self.master_client
+        if client is not None:
+            self.node.clients.pop(client.id, None)
+            client.transport = None
 
     def _apply(self, data: bytes) -> None:
         from ..commands.dispatch import process  # noqa: PLC0415
@@ -329,17 +354,23 @@ class MasterLink(asyncio.Protocol):
         client = self.master_client
         repl = self.repl
         node = self.node
-        node.keyspace.now_ms = node.clock.wall_ms()
-        for argv in requests:
-            raw = resp.command(argv)
-            if argv[0].lower() == b"replconf" and len(argv) > 1 and argv[1].lower() == b"getack":
-                self.send_ack()
-            else:
-                try:
-                    process(client, argv)
-                except Exception as exc:  # noqa: BLE001
-                    node.log.warning(f"Error applying a command from the master: {exc!r}")
-            repl.feed_raw(raw)
+        keyspace = node.keyspace
+        keyspace.now_ms = node.clock.wall_ms()
+        # the master's commands see keys whose TTL passed here: their DEL is on its way (expireIfNeeded)
+        keyspace.master_view = True
+        try:
+            for argv in requests:
+                raw = resp.command(argv)
+                if argv[0].lower() == b"replconf" and len(argv) > 1 and argv[1].lower() == b"getack":
+                    self.send_ack()
+                else:
+                    try:
+                        process(client, argv)
+                    except Exception as exc:  # noqa: BLE001
+                        node.log.warning(f"Error applying a command from the master: {exc!r}")
+                repl.feed_raw(raw)
+        finally:
+            keyspace.master_view = False
 
     def send_ack(self) -> None:
         if self.transport is not None and self.state == "connected":

@@ -169,8 +169,14 @@ class Sentinel:
             return []
         inst.link_connected = True
         inst.link_since = now
-        inst.act_ping_time = now   # the new link counts as a PING in flight, as Redis does
         inst.flags.discard("disconnected")
+        # a PING goes out at once (sentinelSendPing); a PING still unanswered from the previous
+        # link keeps its time, so an instance that accepts connections but never answers still
+        # reaches SDOWN even though the link is reconnected every 15 s
+        inst.last_ping_time = now
+        if not inst.act_ping_time:
+            inst.act_ping_time = now
+        inst.pending_commands += 1
         return [Send(inst, [b"PING"], "ping")]
 
     def link_down(self, inst: Instance, now: int, pubsub: bool = False) -> list:
@@ -181,6 +187,10 @@ class Sentinel:
         inst.pending_commands = 0
         inst.info_pending = False
         inst.flags.add("disconnected")
+        # Redis reconnects at once and PINGs on the new link: down-time counts from that PING,
+        # not from the last reply before the link broke
+        if not inst.act_ping_time:
+            inst.act_ping_time = now
         return []
 
     # ----- the periodic work (sentinelTimer / sentinelHandleRedisInstance)
@@ -263,6 +273,12 @@ class Sentinel:
         mip, mport = self.current_master_address(master)
         return (f"{ip},{port},{self.myid},{self.current_epoch},{master.name},{mip},{mport},"
                 f"{master.config_epoch}")
+
+    def _force_hello(self, master: Instance) -> None:
+        """Announce a new configuration at the next tick (sentinelForceHelloUpdateForMaster)."""
+        for inst in self.instances_of(master):
+            if inst.last_pub_time >= PUBLISH_PERIOD + 1:
+                inst.last_pub_time -= PUBLISH_PERIOD + 1
 
     def _send_hello(self, inst: Instance, now: int, actions: list) -> None:
         master = inst if inst.kind == "master" else inst.master
@@ -360,10 +376,11 @@ class Sentinel:
                 actions.append(Event(WARNING, "+failover-state-reconf-slaves", master.describe()))
                 for r in master.replicas.values():   # refresh the others quickly
                     r.info_refresh = 0
+                self._force_hello(master)
             elif "promoted" not in inst.flags:
                 # an instance that should be our replica says it is a master (the old master back)
                 wait = PUBLISH_PERIOD * 4
-                if (self._master_looks_sane(master) and self._no_down_for(inst, wait, now)
+                if (self._master_looks_sane(master, now) and self._no_down_for(inst, wait, now)
                         and now - inst.role_reported_time > wait):
                     self._send_slaveof(inst, master.ip, master.port, actions)
                     actions.append(Event(NOTICE, "+convert-to-slave", inst.describe()))
@@ -372,7 +389,7 @@ class Sentinel:
                 and (inst.slave_master_port != master.port or inst.slave_master_host != master.ip)
                 and master.failover_state == FAILOVER_NONE):
             wait = master.failover_timeout
-            if (self._master_looks_sane(master) and self._no_down_for(inst, wait, now)
+            if (self._master_looks_sane(master, now) and self._no_down_for(inst, wait, now)
                     and now - inst.slave_conf_change_time > wait):
                 self._send_slaveof(inst, master.ip, master.port, actions)
                 actions.append(Event(NOTICE, "+fix-slave-config", inst.describe()))
@@ -390,10 +407,10 @@ class Sentinel:
                     inst.flags.add("reconf_done")
                     actions.append(Event(NOTICE, "+slave-reconf-done", inst.describe()))
 
-    def _master_looks_sane(self, master: Instance) -> bool:
+    def _master_looks_sane(self, master: Instance, now: int) -> bool:
         return ("master" in master.flags and master.role_reported == "master"
                 and not master.flags & {"s_down", "o_down"}
-                and master.info_refresh > 0)
+                and master.info_refresh > 0 and now - master.info_refresh < INFO_PERIOD * 2)
 
     def _no_down_for(self, inst: Instance, ms: int, now: int) -> bool:
         most_recent = max(inst.s_down_since_time, inst.o_down_since_time)
@@ -523,7 +540,9 @@ class Sentinel:
     def _start_failover_if_needed(self, master: Instance, now: int, actions: list) -> bool:
         if "o_down" not in master.flags or "failover_in_progress" in master.flags:
             return False
-        if now - master.failover_start_time < master.failover_timeout * 2:
+        # failover_start_time 0 means "never tried" (Redis's 0 is 1970 in its wall clock; our
+        # monotonic clock may start near 0, which must not delay the first failover)
+        if master.failover_start_time and now - master.failover_start_time < master.failover_timeout * 2:
             if master.failover_delay_logged != master.failover_start_time:
                 master.failover_delay_logged = master.failover_start_time
                 actions.append(Log(WARNING, "Next failover delay: I will not start a failover before "
@@ -707,6 +726,7 @@ class Sentinel:
         master.role_reported_time = now
         master.info_refresh = 0
         master.leader = ""
+        master.failover_start_time = 0       # "we can failover again ASAP" (sentinelResetMaster)
         for peer in master.sentinels.values():
             peer.flags.discard("master_down")
             peer.leader = ""

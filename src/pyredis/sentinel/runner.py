@@ -122,8 +122,12 @@ class SentinelRunner:
             self.perform(self.machine.link_down(inst, self.now(), pubsub=pubsub))
 
         link = RespLink(on_reply=on_reply, on_message=on_message, on_lost=on_lost)
+        # like Redis, links leave from bind-source-addr when it is set (partitions by address need it)
+        source = str(self.config["bind-source-addr"] or "")
+        local_addr = (source, 0) if source else None
         try:
-            await asyncio.wait_for(self.loop.create_connection(lambda: link, inst.ip, inst.port), 2.0)
+            await asyncio.wait_for(self.loop.create_connection(lambda: link, inst.ip, inst.port,
+                                                               local_addr=local_addr), 2.0)
         except (OSError, asyncio.TimeoutError):
             links.retry_at = self.loop.time() + 0.5
             if pubsub:
