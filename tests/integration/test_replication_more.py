@@ -5,6 +5,7 @@ logs) compared with a real Redis pair in the same roles."""
 
 import re
 import socket
+import subprocess
 import threading
 import time
 
@@ -291,6 +292,30 @@ def test_fifty_thousand_keys_full_sync(make_server):
     wait_for(lambda: c.dbsize() == 50000, 30)
     sample = [f"key:{i}" for i in range(0, 50000, 997)]
     assert c.mget(sample) == m.mget(sample)
+
+
+def test_sync_without_psync_gets_the_payload_without_fullresync(make_server):
+    master = make_server(["--repl-diskless-sync", "no"])
+    master.client().set("k", "v")
+    with socket.create_connection(("127.0.0.1", master.port), timeout=10) as s:
+        s.sendall(b"SYNC\r\n")
+        data = b""
+        while b"\r\n" not in data.lstrip(b"\n"):
+            data += s.recv(4096)
+    assert data.lstrip(b"\n").startswith(b"$"), data[:40]
+    assert "Replica 127.0.0.1:<unknown-replica-port> asks for synchronization" in master.log()
+
+
+def test_redis_cli_rdb_downloads_a_snapshot(make_server, tmp_path):
+    master = make_server(FAST_SYNC)
+    master.client().set("snapshot-key", "v")
+    path = tmp_path / "dump.rdb"
+    out = subprocess.run(["redis-cli", "-p", str(master.port), "--rdb", str(path)], capture_output=True,
+                         text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    assert "Transfer finished with success" in out.stdout + out.stderr
+    data = path.read_bytes()
+    assert data.startswith(b"REDIS0010") and b"snapshot-key" in data
 
 
 # ----- what the stream carries

@@ -280,7 +280,8 @@ def test_forced_failover_promotes_a_replica(seed):
         raw_command(s, "SENTINEL", "FAILOVER", MASTER_NAME)
     new = wait_failover(seed, old, 30)
     assert new in seed.replicas
-    assert s.has_event("+switch-master", f"{MASTER_NAME} {old[0]} {old[1]} {new.host} {new.port}")
+    switch = f"{MASTER_NAME} {old[0]} {old[1]} {new.host} {new.port}"
+    wait_for(lambda: s.has_event("+switch-master", switch), 20, message="+switch-master on the forcing sentinel")
     assert not s.has_event("+odown")
     wait_for(lambda: role(new) == "master", 10)
     assert new.client().set("after-forced", "1")

@@ -13,7 +13,6 @@ import os
 import re
 import shutil
 import socket
-import subprocess
 
 import pytest
 import redis
@@ -55,6 +54,8 @@ class Server(ServerProcess):
                 "--logfile", self.log_path, "--repl-diskless-sync-delay", "0"]
         if self.real:
             opts += ["--appendonly", "no", "--protected-mode", "no"]
+            if self.host != "127.0.0.1":
+                opts += ["--bind-source-addr", self.host]
         return base + opts + self.args
 
     def _ready(self) -> bool:
@@ -88,6 +89,8 @@ class SentinelProcess(Server):
         self.conf_path = os.path.join(self.dir, "sentinel.conf")
         lines = [f"port {self.port}", f"bind {host}", f"dir {self.dir}", f"logfile {self.log_path}",
                  "protected-mode no", "daemonize no"]
+        if host != "127.0.0.1":
+            lines.append(f"bind-source-addr {host}")  # links leave from our own address, as Redis does
         if master is not None:
             lines += [f"sentinel monitor {name} {master[0]} {master[1]} {quorum}",
                       f"sentinel down-after-milliseconds {name} {down_after}",
@@ -232,9 +235,9 @@ def wait_failover(topo: Topology, old: tuple[str, int], timeout: float = 60.0) -
     return topo.by_addr(addr)  # type: ignore[arg-type]
 
 
-@pytest.fixture
-def make_topology():
-    """A factory: ``make_topology(**kwargs)`` builds and starts a ``Topology``; all are reaped."""
+def topology_factory():
+    """For a fixture (``yield from topology_factory()``): yields ``factory(**kwargs)``, which builds
+    and starts a ``Topology``; every topology it made is reaped when the fixture ends."""
     made: list[Topology] = []
 
     def factory(**kwargs) -> Topology:
@@ -249,7 +252,3 @@ def make_topology():
     yield factory
     for topo in made:
         topo.cleanup()
-
-
-def run_quiet(cmd: list[str]) -> subprocess.CompletedProcess:
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=20)

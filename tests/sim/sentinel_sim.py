@@ -10,8 +10,8 @@ and calls ``link_up``/``link_down`` as links come and go. ``Persist`` snapshots 
 ``sentinel.config.render``; a restarted sentinel is rebuilt from that snapshot with
 ``config.apply_lines``, as the real process is from its rewritten sentinel.conf.
 
-Links behave like TCP: messages on one connection arrive in order; a message that cannot pass a
-partition waits and is delivered after the heal; "loss" resets the connection (both ends see it
+Links behave like TCP: messages on one connection arrive in order; messages that cannot pass a
+partition wait and are delivered after the heal; "loss" resets the connection (both ends see it
 close); a crashed process closes all its connections. Every random choice comes from one seeded
 ``random.Random``, so a seed replays the same run.
 
@@ -78,9 +78,10 @@ class InvariantError(AssertionError):
 # ---------------------------------------------------------------- the network
 
 class Conn:
-    """One TCP connection from a sentinel (``host``) to a node, for one monitored instance."""
+    """One TCP connection from a sentinel (``host``) to a node, for one monitored instance.
+    Each direction is a FIFO queue (index 0: towards the node, 1: back to the sentinel)."""
 
-    __slots__ = ("id", "host", "inst", "node", "pubsub", "alive", "multi", "last_at")
+    __slots__ = ("id", "host", "inst", "node", "pubsub", "alive", "multi", "queues", "last_at", "pumping")
 
     def __init__(self, cid: int, host: "SentinelHost", inst, node: "Node", pubsub: bool) -> None:
         self.id = cid
@@ -90,7 +91,9 @@ class Conn:
         self.pubsub = pubsub
         self.alive = True
         self.multi: list | None = None
-        self.last_at = 0            # FIFO: nothing on this connection arrives before this time
+        self.queues: tuple[deque, deque] = (deque(), deque())
+        self.last_at = [0, 0]
+        self.pumping = [False, False]
 
 
 class Network:
@@ -101,7 +104,7 @@ class Network:
         self.loss = loss
         self.base: dict[tuple[str, str], int] = {}
         self.group: dict[str, int] = {}        # node name -> partition side (absent: side 0)
-        self.held: list[tuple] = []            # messages waiting for a heal
+        self.blocked: list[tuple[Conn, int]] = []   # queues waiting for a heal
 
     def reachable(self, a: str, b: str) -> bool:
         return self.group.get(a, 0) == self.group.get(b, 0)
@@ -111,38 +114,52 @@ class Network:
         base = self.base.get(key)
         if base is None:
             base = self.base[key] = self.sim.rng.randint(1, self.max_delay)
-        return base + self.sim.rng.randint(0, self.jitter)
+        return base + int(self.sim.rng.random() * (self.jitter + 1))
 
-    def transmit(self, conn: Conn, src: str, dst: str, fn, *args) -> None:
-        """Send one message on ``conn``; ``fn(*args)`` runs at the receiver on arrival."""
+    def transmit(self, conn: Conn, to_node: bool, fn, *args) -> None:
+        """Send one message on ``conn``; ``fn(*args)`` runs at the receiver on arrival, after
+        everything sent before it in the same direction (a partition holds the queue)."""
         if not conn.alive:
-            return
-        if not self.reachable(src, dst):
-            self.held.append((conn, src, dst, fn, args))
             return
         if self.loss and self.sim.rng.random() < self.loss:
             self.sim.reset_conn(conn, "loss")
             return
-        at = max(self.sim.now + self.delay(src, dst), conn.last_at)
-        conn.last_at = at
-        self.sim.at(at, self._arrive, conn, src, dst, fn, args)
+        d = 0 if to_node else 1
+        at = max(self.sim.now + self.delay(conn.host.name, conn.node.name), conn.last_at[d])
+        conn.last_at[d] = at
+        conn.queues[d].append((at, fn, args))
+        if not conn.pumping[d]:
+            conn.pumping[d] = True
+            self.sim.at(at, self._pump, conn, d)
 
-    def _arrive(self, conn: Conn, src: str, dst: str, fn, args) -> None:
-        if not conn.alive:
-            return
-        if not self.reachable(src, dst):       # the partition started while it was in flight
-            self.held.append((conn, src, dst, fn, args))
-            return
-        fn(*args)
+    def _pump(self, conn: Conn, d: int) -> None:
+        conn.pumping[d] = False
+        queue = conn.queues[d]
+        now = self.sim.now
+        while conn.alive and queue and queue[0][0] <= now:
+            if not self.reachable(conn.host.name, conn.node.name):
+                self.blocked.append((conn, d))
+                return
+            _, fn, args = queue.popleft()
+            fn(*args)
+        if conn.alive and queue:
+            conn.pumping[d] = True
+            self.sim.at(queue[0][0], self._pump, conn, d)
 
     def partition(self, sides: list[list[str]]) -> None:
         self.group = {name: i + 1 for i, side in enumerate(sides) for name in side}
+        self._unblock()
 
     def heal(self) -> None:
         self.group = {}
-        held, self.held = self.held, []
-        for conn, src, dst, fn, args in held:
-            self.transmit(conn, src, dst, fn, *args)
+        self._unblock()
+
+    def _unblock(self) -> None:
+        blocked, self.blocked = self.blocked, []
+        for conn, d in blocked:
+            if conn.alive and not conn.pumping[d]:
+                conn.pumping[d] = True
+                self.sim.at(self.sim.now, self._pump, conn, d)
 
 
 # ---------------------------------------------------------------- nodes
@@ -183,7 +200,7 @@ class RedisNode(Node):
         if not self.up or self.paused:
             return
         if self.role == "master":
-            self.offset += self.sim.rng.randint(0, 50)
+            self.offset += int(self.sim.rng.random() * 50)
             return
         target = self.sim.redis_by_addr.get(self.master_addr) if self.master_addr else None
         ok = (target is not None and target is not self and target.up and not target.paused
@@ -196,7 +213,7 @@ class RedisNode(Node):
                     self.link_up = True
                     self.sync_at = 0
             if self.link_up:
-                self.offset = max(0, target.offset - self.sim.rng.randint(0, 30))
+                self.offset = max(0, target.offset - int(self.sim.rng.random() * 30))
         elif self.link_up or self.sync_at:
             self.link_up = False
             self.sync_at = 0
@@ -275,7 +292,7 @@ class RedisNode(Node):
         if cmd == b"PUBLISH":
             if argv[1] == HELLO_CHANNEL:
                 for sub in list(self.subscribers):
-                    self.sim.net.transmit(sub, self.name, sub.host.name, sub.host.on_message, sub, argv[2])
+                    self.sim.net.transmit(sub, False, sub.host.on_message, sub, argv[2])
             return len(self.subscribers)
         return ReplyError("ERR unknown command")
 
@@ -336,7 +353,8 @@ class SentinelHost(Node):
             return
         self.ensure_links()
         self.perform(self.machine.tick(self.sim.now))
-        self.sim.at(self.sim.now + 80 + self.sim.rng.randint(0, 40), self.tick, generation)
+        # the runner sleeps 100 ms x (0.8 .. 1.2): desynchronised sentinels
+        self.sim.at(self.sim.now + 80 + int(self.sim.rng.random() * 41), self.tick, generation)
 
     def ensure_links(self) -> None:
         assert self.machine is not None
@@ -418,6 +436,8 @@ class SentinelHost(Node):
     # ---- actions
     def perform(self, actions: list) -> None:
         sim = self.sim
+        if self.machine is not None:
+            sim.inv.check_epochs(self)
         for action in actions:
             if self.machine is None:
                 return
@@ -426,8 +446,7 @@ class SentinelHost(Node):
                 links = self.links.get(action.inst)
                 conn = links[0] if links is not None else None
                 if conn is not None and conn.alive:
-                    sim.net.transmit(conn, self.name, conn.node.name, sim.deliver_request, conn,
-                                     action.argv, action.tag)
+                    sim.net.transmit(conn, True, sim.deliver_request, conn, action.argv, action.tag)
                 else:
                     action.inst.pending_commands = max(0, action.inst.pending_commands - 1)
                     if action.tag == "info":
@@ -537,12 +556,10 @@ class Sim:
 
     def run_until(self, until: int) -> None:
         queue = self._queue
-        inv = self.inv
         while queue and queue[0][0] <= until:
             when, _, fn, args = heapq.heappop(queue)
             self.now = when
             fn(*args)
-            inv.check()
         self.now = until
 
     def run_for(self, ms: int) -> None:
@@ -557,7 +574,7 @@ class Sim:
             return
         reply = node.execute(conn, argv)
         if conn.alive:
-            self.net.transmit(conn, node.name, conn.host.name, conn.host.on_reply, conn, tag, reply)
+            self.net.transmit(conn, False, conn.host.on_reply, conn, tag, reply)
 
     def reset_conn(self, conn: Conn, why: str, notify: bool = True) -> None:
         """Close a connection; the sentinel end learns it after a network delay (RST/FIN)."""
@@ -678,7 +695,8 @@ class Invariants:
     * at most one sentinel elected per epoch, and only with a majority of all sentinels and at
       least the quorum of real votes for that epoch;
     * a replica is told SLAVEOF NO ONE only by a sentinel that was elected;
-    * current epochs and config epochs never go back, restarts included.
+    * current epochs and config epochs never go back, restarts included (checked after every
+      step of every machine).
     """
 
     def __init__(self, sim: Sim) -> None:
@@ -727,14 +745,10 @@ class Invariants:
             self.sim.fail(f"{host.name} promoted {node.name} without being elected")
 
     def restarted(self, host: SentinelHost) -> None:
-        self._check_epochs(host, restarted=True)
+        self.check_epochs(host, restarted=True)
 
-    def check(self) -> None:
-        for host in self.sim.sentinels:
-            if host.machine is not None:
-                self._check_epochs(host)
-
-    def _check_epochs(self, host: SentinelHost, restarted: bool = False) -> None:
+    def check_epochs(self, host: SentinelHost, restarted: bool = False) -> None:
+        """Called with every batch of actions a machine returns, i.e. after each of its steps."""
         machine = host.machine
         assert machine is not None
         cur = machine.current_epoch

@@ -129,6 +129,11 @@ def run_server(config: Config) -> int:
     try:
         loop.run_forever()
     finally:
+        pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         loop.close()
     return node.exit_code
 

@@ -290,7 +290,10 @@ def flushall(client, argv: list[bytes]) -> bytes:
     for db in keyspace.dbs:
         touch_all_watched(db)
         db.clear()
-    keyspace.dirty += 1
+    rdb = getattr(client.node, "rdb", None)
+    if rdb is not None:
+        rdb.after_flushall()   # kill a stale BGSAVE; with save points, save the empty dataset
+    keyspace.dirty += 1        # after the save: FLUSHALL is always propagated
     return resp.OK
 
 

@@ -67,16 +67,16 @@ def psync(client, argv: list[bytes]) -> bytes | None:
 @command("sync", 1, "admin noscript no_async_loading no_multi", group="server",
          summary="Internal command used for replication")
 def sync(client, argv: list[bytes]) -> bytes | None:
-    return _sync(client, b"?", b"-1")
+    return _sync(client, b"?", b"-1", pre_psync=True)
 
 
-def _sync(client, replid: bytes, offset: bytes) -> bytes | None:
+def _sync(client, replid: bytes, offset: bytes, pre_psync: bool = False) -> bytes | None:
     node = client.node
     if client.is_replica:
         return None
     if node.is_replica and not node.master_link_up:
         raise CommandError(b"NOMASTERLINK Can't SYNC while not connected with my master")
-    return node.repl.psync(client, replid, offset)
+    return node.repl.psync(client, replid, offset, pre_psync)
 
 
 @command("role", 1, "noscript loading stale fast", group="server", categories="@admin @dangerous",

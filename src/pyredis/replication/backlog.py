@@ -13,7 +13,7 @@ import random
 
 
 def new_replid(rng: random.Random | None = None) -> str:
-    return "%040x" % (rng or random).getrandbits(160)
+    return f"{(rng or random).getrandbits(160):040x}"
 
 
 class Backlog:

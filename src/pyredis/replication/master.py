@@ -29,7 +29,7 @@ class ReplicaLink:
     """A replica attached to this node (the client connection it came in on, plus its state)."""
 
     __slots__ = ("client", "state", "ack_offset", "ack_time_ms", "port", "ip", "capa_eof", "capa_psync2",
-                 "pending", "pending_size", "sync_offset", "waiting_since_ms")
+                 "pending", "pending_size", "sync_offset", "waiting_since_ms", "pre_psync", "rdb_only")
 
     def __init__(self, client) -> None:
         self.client = client
@@ -44,10 +44,14 @@ class ReplicaLink:
         self.pending_size = 0
         self.sync_offset = 0
         self.waiting_since_ms = 0
+        self.pre_psync = False              # came with SYNC: no +FULLRESYNC line before the payload
+        self.rdb_only = False               # REPLCONF rdb-only 1 (redis-cli --rdb): no stream after it
 
     @property
     def addr(self) -> str:
-        return f"{self.ip or self.client.addr.rsplit(':', 1)[0]}:{self.port}"
+        # replicationGetSlaveName: a client that never said its port (SYNC, redis-cli) has none
+        port = str(self.port) if self.port else "<unknown-replica-port>"
+        return f"{self.ip or self.client.addr.rsplit(':', 1)[0]}:{port}"
 
 
 class Replication:
@@ -171,7 +175,10 @@ class Replication:
                 if self.link is not None:
                     self.link.send_ack()
                 return None
-            elif opt in (b"rdb-only", b"rdb-filter-only"):
+            elif opt == b"rdb-only":
+                link = link or self._link_for(client)
+                link.rdb_only = val == b"1"
+            elif opt == b"rdb-filter-only":
                 pass
             else:
                 from ..protocol.errors import CommandError  # noqa: PLC0415
@@ -186,10 +193,11 @@ class Replication:
             self.by_client[client.id] = link
         return link
 
-    def psync(self, client, replid: bytes, offset_arg: bytes) -> bytes | None:
+    def psync(self, client, replid: bytes, offset_arg: bytes, pre_psync: bool = False) -> bytes | None:
         """PSYNC/SYNC: continue from the backlog or start a full resync. Returns the immediate reply."""
         node = self.node
         link = self._link_for(client)
+        link.pre_psync = pre_psync
         addr = link.addr
         node.log.notice(f"Replica {addr} asks for synchronization")
         try:
@@ -274,7 +282,8 @@ class Replication:
         self.seldb = -1
         offset = self.master_repl_offset
         for link in targets:
-            link.client.write(b"+FULLRESYNC %s %d\r\n" % (self.replid.encode(), offset))
+            if not link.pre_psync:
+                link.client.write(b"+FULLRESYNC %s %d\r\n" % (self.replid.encode(), offset))
             link.state = "send_bulk"
             link.sync_offset = offset
             link.pending = []
@@ -312,7 +321,7 @@ class Replication:
         self.sync_child = pid
         self.sync_fd = rfd
         self.sync_targets = list(targets)
-        self.sync_mark = ("%040x" % node.rng.getrandbits(160)).encode()
+        self.sync_mark = (f"{node.rng.getrandbits(160):040x}").encode()
         self.sync_started = False
         node.log.notice(f"Background RDB transfer started by pid {pid}")
         node.loop.add_reader(rfd, self._pipe_readable)
@@ -354,13 +363,13 @@ class Replication:
         _pid, status = os.waitpid(self.sync_child, 0)
         self.sync_child = 0
         ok = os.waitstatus_to_exitcode(status) == 0
-        node.log.notice(f"Diskless rdb transfer, done reading from pipe, {len(targets)} replicas still up.")
+        node.log.warning(f"Diskless rdb transfer, done reading from pipe, {len(targets)} replicas still up.")
         if ok:
             node.log.notice("Background RDB transfer terminated with success")
             for link in targets:
                 link.client.write(self.sync_mark)
                 node.log.notice(f"Streamed RDB transfer with replica {link.addr} succeeded (socket). Waiting for "
-                                "REPLCONF ACK from replica to enable streaming")
+                                "REPLCONF ACK from slave to enable streaming")
                 self._sent_payload(link, wait_ack=True)
         else:
             node.log.warning("Background transfer error")
@@ -370,6 +379,10 @@ class Replication:
         self._maybe_start_sync()
 
     def _sent_payload(self, link: ReplicaLink, wait_ack: bool) -> None:
+        if link.rdb_only:
+            # an RDB-only replica (redis-cli --rdb) wanted the snapshot alone: no stream follows it
+            link.client.close()
+            return
         if wait_ack:
             # a replica reading an $EOF: payload finds its end by the trailing mark, so nothing may
             # follow it until the replica says it loaded the snapshot (its first REPLCONF ACK)
@@ -389,7 +402,14 @@ class Replication:
         self.node.log.notice(f"Synchronization with replica {link.addr} succeeded")
 
     def drop_replica(self, link: ReplicaLink) -> None:
-        link.client.close()
+        # like freeClient: what is still buffered for a timed-out or overflowing replica is dropped,
+        # so a frozen peer can't keep the link (and its output) alive
+        client = link.client
+        if client.transport is not None:
+            client.closing = True
+            client.transport.abort()
+        else:
+            client.close()
 
     def client_gone(self, client) -> None:
         for waiter in list(self.waiters):
@@ -565,7 +585,7 @@ class Replication:
                        ("slave_read_only", int(bool(node.config["replica-read-only"]))),
                        ("replica_announced", int(bool(node.config["replica-announced"])))]
         fields.append(("connected_slaves", len(self.replicas)))
-        if node.min_replicas_to_write:
+        if node.min_replicas_to_write and int(node.config["min-replicas-max-lag"]):  # type: ignore[arg-type]
             fields.append(("min_slaves_good_slaves", self.good_replicas))
         for i, r in enumerate(self.replicas):
             state = {"wait_bgsave": "wait_bgsave", "send_bulk": "send_bulk", "online": "online"}[r.state]

@@ -75,7 +75,7 @@ class MasterLink(asyncio.Protocol):
         loop = self.node.loop
         try:
             await asyncio.wait_for(loop.create_connection(lambda: self, self.host, self.port), 10)
-        except (OSError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, OSError) as exc:
             if self.stopped:
                 return
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "timeout"

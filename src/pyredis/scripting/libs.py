@@ -59,7 +59,7 @@ def check_number(value: object, argn: int, fname: str) -> float | int:
         if n is not None:
             return n
     got = "no value" if value is None else type_name(value)
-    raise LibError("bad argument #%d to '%s' (number expected, got %s)" % (argn, fname, got))
+    raise LibError(f"bad argument #{argn} to '{fname}' (number expected, got {got})")
 
 
 def check_string(value: object, argn: int, fname: str) -> bytes:
@@ -69,7 +69,7 @@ def check_string(value: object, argn: int, fname: str) -> bytes:
     if isinstance(value, (int, float)) and value is not True and value is not False:
         return lua_number_text(value)
     got = "no value" if value is None else type_name(value)
-    raise LibError("bad argument #%d to '%s' (string expected, got %s)" % (argn, fname, got))
+    raise LibError(f"bad argument #{argn} to '{fname}' (string expected, got {got})")
 
 
 def lua_number_text(n: float | int) -> bytes:
@@ -125,7 +125,7 @@ def json_string(s: bytes) -> bytes:
 def _json_number(n: float | int, what: str = "number") -> bytes:
     f = float(n)
     if math.isinf(f) or math.isnan(f):
-        raise LibError("Cannot serialise %s: must not be NaN or Inf" % what)
+        raise LibError(f"Cannot serialise {what}: must not be NaN or Inf")
     return b"%.14g" % f
 
 
@@ -159,7 +159,7 @@ class CJson:
             if kind == "table":
                 depth += 1
                 if depth > _ENCODE_MAX_DEPTH:
-                    raise LibError("Cannot serialise, excessive nesting (%d)" % depth)
+                    raise LibError(f"Cannot serialise, excessive nesting ({depth})")
                 self._encode_table(v, out, depth)
             elif kind == "userdata" and self.rt.is_null(v):
                 out.append(b"null")
@@ -236,7 +236,7 @@ class _JsonParser:
 
     def fail(self, expected: str, tok) -> None:
         found = tok[2] if tok[0] == "T_ERROR" else tok[0]
-        raise LibError("Expected %s but found %s at character %d" % (expected, found, tok[1] + 1))
+        raise LibError(f"Expected {expected} but found {found} at character {tok[1] + 1}")
 
     def next_token(self):
         s, i, n = self.s, self.i, len(self.s)
@@ -350,7 +350,7 @@ class _JsonParser:
 
     def _depth(self, tok, depth: int) -> None:
         if depth > _DECODE_MAX_DEPTH:
-            raise LibError("Found too many nested data structures (%d) at character %d" % (depth, tok[1] + 1))
+            raise LibError(f"Found too many nested data structures ({depth}) at character {tok[1] + 1}")
 
     def _object(self, tok, depth: int):
         self._depth(tok, depth)
@@ -474,8 +474,7 @@ class CMsgpack:
 
     def _limited(self, s: bytes, limit: int, offset: int):
         if offset < 0 or offset > len(s):
-            raise LibError("bad argument #2 to 'unpack' (Start offset %d greater than input length %d.)"
-                           % (offset, len(s)))
+            raise LibError(f"bad argument #2 to 'unpack' (Start offset {offset} greater than input length {len(s)}.)")
         values, pos = self._unpack(s, offset, limit)
         return (pos if pos < len(s) else -1, *values)
 
@@ -744,7 +743,7 @@ class _Fmt:
         if opt in "iI":
             sz = self.getnum(4)
             if sz > _MAXINTSIZE:
-                raise LibError("integral size %d is larger than limit of %d" % (sz, _MAXINTSIZE))
+                raise LibError(f"integral size {sz} is larger than limit of {_MAXINTSIZE}")
             return sz
         return 0
 
@@ -765,10 +764,10 @@ class _Fmt:
         elif opt == "!":
             a = self.getnum(_MAXALIGN)
             if a & (a - 1) or a == 0:
-                raise LibError("alignment %d is not a power of 2" % a)
+                raise LibError(f"alignment {a} is not a power of 2")
             self.align = a
         else:
-            raise LibError("bad argument #1 to '%s' (invalid format option '%s')" % (self.fname, opt))
+            raise LibError(f"bad argument #1 to '{self.fname}' (invalid format option '{opt}')")
 
 
 def struct_pack(*args) -> bytes:
@@ -804,7 +803,7 @@ def struct_pack(*args) -> bytes:
             if size == 0:
                 size = len(s)
             if len(s) < size:
-                raise LibError("bad argument #%d to 'pack' (string too short)" % arg)
+                raise LibError(f"bad argument #{arg} to 'pack' (string too short)")
             out += s[:size]
             if opt == "s":
                 out.append(0)

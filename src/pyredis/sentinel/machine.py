@@ -467,7 +467,9 @@ class Sentinel:
                 continue
             if not force and elapsed < ASK_PERIOD:
                 continue
-            if peer.pending_commands and not force:
+            # Redis asks whatever else is in flight on the link (a hello sent this very tick must
+            # not delay the question); only a link that stopped answering is spared the pile-up
+            if peer.pending_commands >= 100 and not force:
                 continue
             runid = self.myid if master.failover_state != FAILOVER_NONE else "*"
             self._send(peer, [b"SENTINEL", b"is-master-down-by-addr", master.ip.encode(), b"%d" % master.port,
@@ -719,6 +721,10 @@ class Sentinel:
         master.runid = ""
         master.link_connected = master.pubsub_connected = False
         master.flags.add("disconnected")
+        # its links are dropped (Forget) without link_down: replies in flight never arrive, so
+        # forget them here or INFO would never be asked of the new master
+        master.pending_commands = 0
+        master.info_pending = False
         master.act_ping_time = 0
         master.last_avail_time = master.last_pong_time = now
         master.s_down_since_time = master.o_down_since_time = 0

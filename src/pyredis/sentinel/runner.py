@@ -128,7 +128,7 @@ class SentinelRunner:
         try:
             await asyncio.wait_for(self.loop.create_connection(lambda: link, inst.ip, inst.port,
                                                                local_addr=local_addr), 2.0)
-        except (OSError, asyncio.TimeoutError):
+        except (TimeoutError, OSError):
             links.retry_at = self.loop.time() + 0.5
             if pubsub:
                 links.connecting_pubsub = False
@@ -217,7 +217,7 @@ def run(config: Config) -> int:
     asyncio.set_event_loop(loop)
     node.loop = loop
     rng = random.Random()
-    machine = Sentinel("%040x" % rng.getrandbits(160), int(config["port"]), rng=rng)  # type: ignore[arg-type]
+    machine = Sentinel(f"{rng.getrandbits(160):040x}", int(config["port"]), rng=rng)  # type: ignore[arg-type]
     try:
         options = sconfig.apply_lines(machine, config.sentinel_lines, node.clock.monotonic_ms())
     except sconfig.SentinelConfigError as exc:
@@ -239,5 +239,10 @@ def run(config: Config) -> int:
     try:
         loop.run_forever()
     finally:
+        pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         loop.close()
     return node.exit_code
