@@ -146,8 +146,6 @@ def test_masters_replicas_sentinels_describe_the_group(seed):
     assert {p[b"runid"] for p in peers} == myids
 
 
-@pytest.mark.xfail(reason="machine bug: a peer sentinel's instance name is 'ip:port'; Redis names it by its "
-                          "run id (sentinelProcessHelloMessage: createSentinelRedisInstance(token[2], ...))")
 def test_sentinel_instances_are_named_by_run_id(seed):
     peers = raw_command(seed.sentinels[0], "SENTINEL", "SENTINELS", MASTER_NAME)
     assert all(p[b"name"] == p[b"runid"] for p in peers)

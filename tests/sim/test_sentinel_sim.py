@@ -119,7 +119,8 @@ def test_seed_scenario_event_sequence():
     sim.on_event = lambda host, ev: (events.append((host.name, ev.name)), original(host, ev))  # type: ignore
     sim.run_for(3000)
     sim.crash("redis0")
-    assert sim.run_until_converged(60_000, replicas_follow=False) is not None
+    assert sim.run_until_converged(60_000, replicas_follow=True) is not None
+    sim.run_for(5000)        # the others may switch (hello) before the leader ends its failover
     leader = next(h for h, name in events if name == "+elected-leader")
     seq = [name for h, name in events if h == leader]
     expected = ["+sdown", "+odown", "+new-epoch", "+try-failover", "+vote-for-leader", "+elected-leader",
@@ -154,13 +155,13 @@ def test_minority_side_never_fails_over():
 
 @pytest.mark.parametrize("block", range(8))
 def test_random_fault_schedules(block):
-    for seed in range(block * count(150), (block + 1) * count(150)):
+    for seed in range(block * count(125), (block + 1) * count(125)):
         random_faults(seed)
 
 
 @pytest.mark.parametrize("block", range(4))
 def test_failover_completes_with_a_majority(block):
-    for seed in range(block * count(100), (block + 1) * count(100)):
+    for seed in range(block * count(75), (block + 1) * count(75)):
         failover_with_majority(seed + 100_000)
 
 

@@ -717,7 +717,7 @@ def hello(runid=PEER_B, epoch=1, mip="127.0.0.1", mport=6380, mepoch=1, ip="127.
 def test_hello_from_unknown_sentinel_adds_it():
     s, master = new_sentinel()
     actions = s.hello(hello(mport=6379, mepoch=0, epoch=0), T0)
-    assert event(actions, "+sentinel").text == "sentinel 127.0.0.1:26380 127.0.0.1 26380 @ mymaster 127.0.0.1 6379"
+    assert event(actions, "+sentinel").text == f"sentinel {PEER_B} 127.0.0.1 26380 @ mymaster 127.0.0.1 6379"
     assert any(isinstance(a, Persist) for a in actions)
     assert PEER_B in master.sentinels
 
@@ -735,7 +735,7 @@ def test_hello_with_higher_config_epoch_switches_master():
     s.add_replica(master, "127.0.0.1", 6381, T0)
     actions = s.hello(hello(mport=6380, mepoch=1), T0)
     assert names(actions) == ["+sentinel", "+new-epoch", "+config-update-from", "+switch-master", "+slave", "+slave"]
-    assert event(actions, "+config-update-from").text.startswith("sentinel 127.0.0.1:26380 127.0.0.1 26380")
+    assert event(actions, "+config-update-from").text.startswith(f"sentinel {PEER_B} 127.0.0.1 26380")
     assert event(actions, "+switch-master").text == "mymaster 127.0.0.1 6379 127.0.0.1 6380"
     assert (master.ip, master.port, master.config_epoch) == ("127.0.0.1", 6380, 1)
     assert set(master.replicas) == {"127.0.0.1:6381", "127.0.0.1:6379"}

@@ -138,6 +138,11 @@ def call(client, cmd: Command, argv: list[bytes]) -> bytes | None:
             touch_watched(db, [argv[i] for i in cmd.keys(argv)])
         if cmd.flags & WRITE or client.propagate is not None:
             node.propagate(client, argv)
+        if node.write_refusal is not None:
+            # the AOF (appendfsync always) could not persist it: it must not be acknowledged
+            reply = resp.error(node.write_refusal)
+            node.count_error(node.write_refusal)
+            node.write_refusal = None
     elif client.propagate is not None:
         node.propagate(client, argv)
     return reply

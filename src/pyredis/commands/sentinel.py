@@ -394,7 +394,7 @@ def sentinel_config(client, argv: list[bytes]) -> bytes:
         bad_port = key == "announce-port" and not (value.isdigit() and int(value) <= 65535)
         if bad_bool or bad_port:
             raise CommandError(b"ERR Invalid value '%s' to SENTINEL CONFIG SET '%s'" % (argv[4], argv[3]))
-        runner.options[key] = value.lower() if bad_bool is False and key.endswith("hostnames") else value
+        runner.options[key] = value.lower() if key.endswith("hostnames") else value
         runner.machine.announce_ip = runner.options.get("announce-ip", "")
         runner.machine.announce_port = int(runner.options.get("announce-port", "0") or 0)
         runner.flush_config()

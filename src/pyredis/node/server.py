@@ -90,6 +90,7 @@ class Node:
         self.master_link_up = False
         self.loading = False
         self.disk_error: bytes | None = None  # MISCONF text while persistence is failing (persistence/)
+        self.write_refusal: bytes | None = None   # set by a feed that could not persist the write (AOF always)
         self.paused_until = 0
         self.pause_type = ""
         self.paused_clients: list = []
@@ -121,6 +122,8 @@ class Node:
         eviction.install(self, notify)        # node.evictor: maxmemory policies, used_memory
         from ..persistence import snapshot  # noqa: PLC0415
         snapshot.install(self)                # node.rdb: SAVE/BGSAVE, save points, load at start-up
+        from ..persistence import aof  # noqa: PLC0415
+        aof.install(self)                     # node.aof: the append-only file (a propagation feed when on)
 
     # ----- configuration mirrored in plain attributes for the hot path
     def apply_config(self) -> None:

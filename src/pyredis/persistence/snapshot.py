@@ -88,7 +88,7 @@ class Snapshots:
         node = self.node
         broken = (not self.last_status_ok and bool(node.config["stop-writes-on-bgsave-error"])
                   and bool(self.save_points()))
-        node.disk_error = MISCONF_ERR if broken else None
+        node.disk_error = MISCONF_ERR if broken else getattr(node, "aof_disk_error", None)
         node.update_guard()
 
     # ----- writing
@@ -317,7 +317,8 @@ class Snapshots:
     # ----- the cron: reap, save points, scheduled saves
     def cron(self, now_mono_ms: int) -> None:
         if self.child_pid > 0:
-            self.check_child(block=False)
+            if self.child_type == "rdb":     # the AOF rewrite child is reaped by node.aof
+                self.check_child(block=False)
             return
         node = self.node
         now = node.clock.wall_ms() // 1000
@@ -360,7 +361,7 @@ class Snapshots:
             node.update_guard()
         return True
 
-    def _load_stream(self, fh, log, replace_existing: bool = False) -> None:
+    def _load_stream(self, fh, log, replace_existing: bool = False, keep_expired: bool = False) -> "rdb.Decoder":
         node = self.node
         keyspace = node.keyspace
         dbs = keyspace.dbs
@@ -368,7 +369,7 @@ class Snapshots:
         dirty = keyspace.dirty
         now = node.clock.wall_ms()
         keyspace.now_ms = now
-        skip_expired = not node.is_replica
+        skip_expired = not node.is_replica and not keep_expired   # an AOF base keeps them (RDBFLAGS_AOF_PREAMBLE)
         decoder = rdb.Decoder(verify_checksum=True)
         is_empty = rdb.is_empty
         try:
@@ -424,6 +425,7 @@ class Snapshots:
                              "Internal error in RDB reading offset 0, function at rdb.c:0 -> "
                              "Unexpected EOF reading RDB file"])
         log.notice(f"Done loading RDB, keys loaded: {self.loaded_keys}, keys expired: {self.loaded_expired}.")
+        return decoder
 
     def _log_aux(self, name: bytes, value: bytes, now_ms: int, log) -> None:
         if name == b"redis-ver":
@@ -434,6 +436,9 @@ class Snapshots:
             except ValueError:
                 return
             log.notice(f"RDB age {max(0, age)} seconds")
+        elif name == b"aof-base":
+            if value == b"1":
+                log.notice("RDB is base AOF")
         elif name == b"used-mem":
             try:
                 log.notice(f"RDB memory usage when created {int(value) / (1024 * 1024):.2f} Mb")
@@ -459,7 +464,7 @@ class Snapshots:
         """``prepareForShutdown``'s RDB part: kill a running child, then save if asked
         (SHUTDOWN SAVE) or by default when save points are configured; NOSAVE skips."""
         node = self.node
-        if self.child_pid > 0:
+        if self.child_pid > 0 and self.child_type == "rdb":
             node.log.warning("There is a child saving an .rdb. Killing it!")
             self.kill_child()
         if save is False or (save is None and not self.save_points()):
@@ -518,6 +523,9 @@ class Snapshots:
                        ("aof_rewrites_consecutive_failures", 0), ("aof_last_write_status", "ok"),
                        ("aof_last_cow_size", 0)]
         fields += [("module_fork_in_progress", 0), ("module_fork_last_cow_size", 0)]
+        tail = getattr(node, "aof_info_tail", None)
+        if tail is not None:
+            fields += tail()
         return fields
 
 

@@ -145,7 +145,8 @@ class Sentinel:
         return replica
 
     def add_sentinel(self, master: Instance, ip: str, port: int, runid: str, now: int) -> Instance:
-        peer = Instance("sentinel", f"{ip}:{port}", ip, port, master=master, runid=runid,
+        # a peer sentinel is named by its run id (sentinelProcessHelloMessage)
+        peer = Instance("sentinel", runid or f"{ip}:{port}", ip, port, master=master, runid=runid,
                         down_after_period=master.down_after_period)
         peer.flags.add("sentinel")
         peer.last_avail_time = now
@@ -769,7 +770,7 @@ class Sentinel:
             if peer is not None:
                 actions.append(Forget(peer))
                 peer.ip, peer.port = ip, port
-                peer.name = f"{ip}:{port}"
+                peer.name = runid
                 actions.append(Event(NOTICE, "+sentinel-address-switch", f"{master.describe()} ip {ip} port {port} "
                                      f"for {runid}"))
             else:
