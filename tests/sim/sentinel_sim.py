@@ -45,30 +45,9 @@ MASTER_NAME = "mymaster"
 
 
 def render_config(machine: Sentinel) -> list[str]:
-    """What a Persist writes: ``config.render``, with the master and replica addresses as Redis's
-    rewriteConfigSentinelOption writes them during a failover (the promoted replica is the master
-    once it accepted its role, and the old master is listed among the replicas).
-
-    ``config.render`` writes the configured master address instead: a leader that crashes in
-    reconf-slaves restarts with the new config epoch but the old address, ignores the hellos of
-    the others (same epoch) and stays on the old master forever.  When config.py does what Redis
-    does this wrapper is a no-op; ``test_sentinel_machine`` has the direct test.
-    """
-    lines = sconfig.render(machine, {})
-    fixed = []
-    for master in machine.masters.values():
-        ip, port = Sentinel.current_master_address(master)
-        if (ip, port) == (master.ip, master.port):
-            continue
-        fixed.append((master, ip, port))
-    for master, ip, port in fixed:
-        name = master.name
-        old_monitor = f"sentinel monitor {name} {master.ip} {master.port} {master.quorum}"
-        lines = [f"sentinel monitor {name} {ip} {port} {master.quorum}" if line == old_monitor
-                 else f"sentinel known-replica {name} {master.ip} {master.port}"
-                 if line == f"sentinel known-replica {name} {ip} {port}" else line
-                 for line in lines]
-    return lines
+    """What a Persist writes: the sentinel lines of ``config.render`` (which names the promoted
+    replica as the master once it accepted its role, as Redis's rewriteConfigSentinelOption)."""
+    return sconfig.render(machine, {})
 
 
 class InvariantError(AssertionError):
@@ -536,7 +515,7 @@ class Sim:
 
     # ---- plumbing
     def new_runid(self) -> str:
-        return "%040x" % self.rng.getrandbits(160)
+        return f"{self.rng.getrandbits(160):040x}"
 
     def next_id(self) -> int:
         self._ids += 1

@@ -16,7 +16,7 @@ import random
 
 import pytest
 
-from .sentinel_sim import MASTER_NAME, Sim
+from .sentinel_sim import Sim
 
 SCALE = float(os.environ.get("SENTINEL_SIM_SCALE", "1"))
 
@@ -63,7 +63,7 @@ def random_faults(seed: int) -> Sim:
         elif op < 0.8:
             shuffled = rng.sample(names, len(names))
             cuts = sorted(rng.sample(range(1, len(names)), rng.randint(1, 2)))
-            sim.partition([shuffled[a:b] for a, b in zip([0, *cuts], [*cuts, len(names)])])
+            sim.partition([shuffled[a:b] for a, b in zip([0, *cuts], [*cuts, len(names)], strict=True)])
         else:
             sim.heal()
         sim.run_for(rng.randint(100, 6000))
@@ -155,13 +155,13 @@ def test_minority_side_never_fails_over():
 
 @pytest.mark.parametrize("block", range(8))
 def test_random_fault_schedules(block):
-    for seed in range(block * count(125), (block + 1) * count(125)):
+    for seed in range(block * count(100), (block + 1) * count(100)):
         random_faults(seed)
 
 
 @pytest.mark.parametrize("block", range(4))
 def test_failover_completes_with_a_majority(block):
-    for seed in range(block * count(75), (block + 1) * count(75)):
+    for seed in range(block * count(60), (block + 1) * count(60)):
         failover_with_majority(seed + 100_000)
 
 
@@ -173,4 +173,3 @@ def test_all_schedules_elect_someone_sometimes():
         elections += sim.inv.elections
         switches += sim.inv.switches
     assert elections >= count(20) and switches >= count(20)
-    assert MASTER_NAME

@@ -57,13 +57,14 @@ def process(client, argv: list[bytes]) -> bytes | None:
     arity = cmd.arity
     if (arity > 0 and n != arity) or n < -arity:
         return _reject(client, cmd, wrong_arity(argv[0] if cmd.parent is None else cmd.name.encode()))
-    if client.guard or client.node.guard:
+    node = client.node
+    if client.guard or node.guard:
         early = _checks(client, cmd, name, argv)
         if early is not None:
             return None if early is _HELD else early
     reply = call(client, cmd, argv)
-    if client.node.ready_keys:      # a write woke keys that blocked clients wait on
-        client.node.serve_blocked()
+    if node.ready_keys:             # a write woke keys that blocked clients wait on
+        node.serve_blocked()
     return reply
 
 

@@ -63,7 +63,7 @@ def parse_flags(text: str) -> int:
 Handler = Callable[..., bytes]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Command:
     name: str                          # lower case, "config|get" for subcommands
     arity: int

@@ -100,7 +100,10 @@ def render(machine: Sentinel, options: dict[str, str]) -> list[str]:
         if key in options:
             lines.append(f"sentinel {key} {options[key]}")
     for m in machine.masters.values():
-        lines.append(f"sentinel monitor {m.name} {m.ip} {m.port} {m.quorum}")
+        # once the promoted replica accepted its role, it is the master this sentinel restarts
+        # with, and the old master becomes a known replica (sentinelGetCurrentMasterAddress)
+        mip, mport = machine.current_master_address(m)
+        lines.append(f"sentinel monitor {m.name} {mip} {mport} {m.quorum}")
         if m.down_after_period != DEFAULT_DOWN_AFTER:
             lines.append(f"sentinel down-after-milliseconds {m.name} {m.down_after_period}")
         if m.failover_timeout != DEFAULT_FAILOVER_TIMEOUT:
@@ -114,8 +117,11 @@ def render(machine: Sentinel, options: dict[str, str]) -> list[str]:
                 lines.append(f"sentinel {key} {m.name} {value}")
         lines.append(f"sentinel config-epoch {m.name} {m.config_epoch}")
         lines.append(f"sentinel leader-epoch {m.name} {m.leader_epoch}")
-        for r in m.replicas.values():
-            lines.append(f"sentinel known-replica {m.name} {r.ip} {r.port}")
+        replicas = [(r.ip, r.port) for r in m.replicas.values() if (r.ip, r.port) != (mip, mport)]
+        if (mip, mport) != (m.ip, m.port):
+            replicas.append((m.ip, m.port))
+        for rip, rport in replicas:
+            lines.append(f"sentinel known-replica {m.name} {rip} {rport}")
         for s in m.sentinels.values():
             if s.runid:
                 lines.append(f"sentinel known-sentinel {m.name} {s.ip} {s.port} {s.runid}")
