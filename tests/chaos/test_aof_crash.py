@@ -25,9 +25,10 @@ MAX_OPS = 20000           # the load is bounded in count...
 MAX_SECONDS = 6.0         # ...and in time
 
 
-def write_until_killed(srv: ServerProcess, kill_after: float, during=None) -> tuple[list[tuple[int, float]], float]:
-    """SET key:i while a timer kills the server with SIGKILL; returns the acknowledged
-    (i, ack time) pairs and the kill time."""
+def write_until_killed(srv: ServerProcess, kill_after: float, during=None,
+                       also_kill: list[int] | None = None) -> tuple[list[tuple[int, float]], float]:
+    """SET key:i while a timer kills the server (and ``also_kill``, its children) with
+    SIGKILL; returns the acknowledged (i, ack time) pairs and the kill time."""
     c = srv.client()
     acked: list[tuple[int, float]] = []
     killed_at = [0.0]
@@ -35,6 +36,11 @@ def write_until_killed(srv: ServerProcess, kill_after: float, during=None) -> tu
     def kill() -> None:
         killed_at[0] = time.monotonic()
         srv.kill(signal.SIGKILL)
+        for pid in also_kill or ():
+            try:
+                os.kill(pid, signal.SIGKILL)    # a child holds copies of the client sockets
+            except ProcessLookupError:
+                pass
 
     timer = threading.Timer(kill_after, kill)
     timer.start()
@@ -92,13 +98,8 @@ def test_always_kill_during_rewrite_keeps_every_acknowledged_write():
             pass
 
     try:
-        acked, _ = write_until_killed(srv, kill_after=0.8, during=rewrite_and_freeze_child)
+        acked, _ = write_until_killed(srv, kill_after=0.8, during=rewrite_and_freeze_child, also_kill=stopped)
         assert len(acked) > 200
-        for pid in stopped:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         srv.start()
         missing = {i for i, _ in acked} - present(srv, MAX_OPS)
         assert not missing, f"{len(missing)} acknowledged writes lost"

@@ -107,7 +107,7 @@ def test_truncated_tail_is_a_short_read_after_the_valid_commands(cut):
     data = first + encode_command([b"SET", b"bb", b"22"])[:cut]
     seen = []
     with pytest.raises(ShortRead):
-        for argv, end in iter_commands(data):
+        for _argv, end in iter_commands(data):
             seen.append(end)
     assert seen == [len(first)]
 

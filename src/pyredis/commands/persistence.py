@@ -43,7 +43,7 @@ def _int(arg: bytes) -> int:
          summary="Synchronously save the dataset to disk", since="1.0.0", complexity="O(N) where N is the total number of keys in all databases")
 def save(client, argv: list[bytes]) -> bytes:
     snapshots = client.node.rdb
-    if snapshots.child_pid > 0:
+    if snapshots.child_pid > 0 and snapshots.child_type == "rdb":
         raise CommandError(BGSAVE_IN_PROGRESS_ERR)
     if not snapshots.save():
         raise CommandError(SAVE_FAILED_ERR)

@@ -12,7 +12,7 @@ RESTORE are write commands and propagate verbatim, as Redis does.
 
 from ..protocol import resp
 from ..protocol.errors import NOT_INTEGER_ERR, CommandError
-from ..scripting.runtime import FLAG_NO_WRITES, SCRIPT_FLAGS, Run, install
+from ..scripting.runtime import BUSY_EVAL_ERR, FLAG_NO_WRITES, SCRIPT_FLAGS, Run, install
 from .registry import command, container, help_reply, subcommand
 from .strings import parse_ll
 
@@ -266,6 +266,8 @@ def function_stats(client, argv: list[bytes]) -> bytes:
     scripting = install(client.node)
     r = client.resp
     run = scripting.running
+    if run is not None and run.eval_mode and run.timed_out:
+        raise CommandError(BUSY_EVAL_ERR)
     if run is None or run.eval_mode or run.loading:
         running = resp.null(r)
     else:

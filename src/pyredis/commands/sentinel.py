@@ -42,10 +42,11 @@ def _master(client, name: bytes):
     return master
 
 
-def instance_fields(inst, now: int) -> list[tuple[str, object]]:
-    """The field/value pairs of SENTINEL MASTERS / REPLICAS / SENTINELS, in Redis's order."""
+def instance_fields(inst, now: int, hostnames: bool = False) -> list[tuple[str, object]]:
+    """The field/value pairs of SENTINEL MASTERS / REPLICAS / SENTINELS, in Redis's order
+    (``ip`` is the host name with announce-hostnames yes)."""
     fields: list[tuple[str, object]] = [
-        ("name", inst.name), ("ip", inst.ip), ("port", inst.port), ("runid", inst.runid),
+        ("name", inst.name), ("ip", inst.announced(hostnames)), ("port", inst.port), ("runid", inst.runid),
         ("flags", inst.flags_string()), ("link-pending-commands", inst.pending_commands),
         ("link-refcount", 1),
     ]
@@ -115,18 +116,23 @@ def _sub(name: str, arity: int):
 def sentinel_masters(client, argv: list[bytes]) -> bytes:
     machine = _runner(client).machine
     now = _now(client)
-    return resp.array([_encode_fields(instance_fields(m, now), client.resp) for m in machine.masters.values()])
+    hostnames = machine.announce_hostnames
+    return resp.array([_encode_fields(instance_fields(m, now, hostnames), client.resp)
+                       for m in machine.masters.values()])
 
 
 @_sub("master", 3)
 def sentinel_master(client, argv: list[bytes]) -> bytes:
-    return _encode_fields(instance_fields(_master(client, argv[2]), _now(client)), client.resp)
+    hostnames = _runner(client).machine.announce_hostnames
+    return _encode_fields(instance_fields(_master(client, argv[2]), _now(client), hostnames), client.resp)
 
 
 def _replicas(client, argv: list[bytes]) -> bytes:
     master = _master(client, argv[2])
     now = _now(client)
-    return resp.array([_encode_fields(instance_fields(r, now), client.resp) for r in master.replicas.values()])
+    hostnames = _runner(client).machine.announce_hostnames
+    return resp.array([_encode_fields(instance_fields(r, now, hostnames), client.resp)
+                       for r in master.replicas.values()])
 
 
 @_sub("replicas", 3)
@@ -143,7 +149,9 @@ def sentinel_slaves(client, argv: list[bytes]) -> bytes:
 def sentinel_sentinels(client, argv: list[bytes]) -> bytes:
     master = _master(client, argv[2])
     now = _now(client)
-    return resp.array([_encode_fields(instance_fields(s, now), client.resp) for s in master.sentinels.values()])
+    hostnames = _runner(client).machine.announce_hostnames
+    return resp.array([_encode_fields(instance_fields(s, now, hostnames), client.resp)
+                       for s in master.sentinels.values()])
 
 
 @_sub("get-master-addr-by-name", 3)
@@ -152,8 +160,8 @@ def sentinel_get_master_addr(client, argv: list[bytes]) -> bytes:
     if master is None:
         return resp.null_array(client.resp)
     # during a failover that reached reconf-slaves the promoted replica is the answer
-    ip, port = _runner(client).machine.current_master_address(master)
-    return resp.bulk_array([ip.encode(), b"%d" % port])
+    host, port = _runner(client).machine.announced_master_address(master)
+    return resp.bulk_array([host.encode(), b"%d" % port])
 
 
 @_sub("is-master-down-by-addr", 6)
@@ -196,20 +204,11 @@ def sentinel_reset(client, argv: list[bytes]) -> bytes:
 
 
 def _monitor_address(runner, host: str) -> str:
-    """The IP to monitor: an IP literal, or with resolve-hostnames yes a name resolved now."""
-    import ipaddress  # noqa: PLC0415
-    import socket  # noqa: PLC0415
-    try:
-        ipaddress.ip_address(host)
-        return host
-    except ValueError:
-        pass
-    if runner.options.get("resolve-hostnames", "no") == "yes":
-        try:
-            return socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)[0][4][0]
-        except OSError:
-            pass
-    raise CommandError(b"ERR Invalid IP address or hostname specified")
+    """The address to monitor, kept as given: an IP, or with resolve-hostnames yes a name that
+    resolves now (Redis checks it with anetResolve before it makes the instance)."""
+    if not runner.machine.resolve(host):
+        raise CommandError(b"ERR Invalid IP address or hostname specified")
+    return host
 
 
 @_sub("monitor", 6)
@@ -275,9 +274,13 @@ def _set_option(runner, master, opt: str, raw: bytes) -> None:
         else:
             raise CommandError(b"ERR SENTINEL SET master-reboot-down-after-period is not supported yet")
     elif opt in ("notification-script", "client-reconfig-script"):
+        from ..sentinel.config import script_error  # noqa: PLC0415
         if runner.options.get("deny-scripts-reconfig", "yes") != "no":
             raise CommandError(SCRIPTS_DENIED)
-        raise CommandError(b"ERR Sentinel scripts are not supported yet")
+        error = script_error(opt, val) if val else None
+        if error:
+            raise CommandError(b"ERR " + error.encode())
+        setattr(master, opt.replace("-", "_"), val)   # an empty path removes the script
     elif opt == "auth-pass":
         master.auth_pass = val
     elif opt == "auth-user":
@@ -300,7 +303,7 @@ def sentinel_set(client, argv: list[bytes]) -> bytes:
             _set_option(runner, master, opt, argv[i + 1])
             changes += 1
             shown = "******" if opt in ("auth-pass", "auth-user") else argv[i + 1].decode(errors="replace")
-            runner.perform([Event("#", "+set", f"{master.describe()} {opt} {shown}")])
+            runner.perform([Event("#", "+set", f"{runner.machine.at(master)} {opt} {shown}", master)])
     finally:
         # options set before a bad one stay set, and are saved, as in Redis
         if changes:
@@ -352,7 +355,57 @@ def sentinel_info_cache(client, argv: list[bytes]) -> bytes:
 
 @_sub("pending-scripts", 2)
 def sentinel_pending_scripts(client, argv: list[bytes]) -> bytes:
-    return resp.EMPTY_ARRAY
+    out = []
+    for job in _runner(client).scripts.pending(_now(client)):
+        pairs = []
+        for key, value in job.items():
+            if key == "argv":
+                encoded = resp.bulk_array([a.encode() for a in value])  # type: ignore[attr-defined]
+            else:
+                encoded = resp.bulk(str(value).encode())
+            pairs.append((resp.bulk(key.encode()), encoded))
+        out.append(resp.map_(pairs, client.resp))
+    return resp.array(out)
+
+
+DEBUG_SCRIPT_KNOBS = {"script-max-runtime": "max_runtime", "script-retry-delay": "retry_delay"}
+
+
+@_sub("debug", -2)
+def sentinel_debug(client, argv: list[bytes]) -> bytes:
+    """Sentinel's timing knobs, in milliseconds: listed, or set in pairs (for tests)."""
+    from ..sentinel.machine import TIMING_DEFAULTS  # noqa: PLC0415
+    runner = _runner(client)
+    machine, scripts = runner.machine, runner.scripts
+
+    def target(name: str) -> tuple[object, str]:
+        if name in DEBUG_SCRIPT_KNOBS:
+            return scripts, DEBUG_SCRIPT_KNOBS[name]
+        return machine, name.replace("-", "_")
+
+    names = [*TIMING_DEFAULTS, *DEBUG_SCRIPT_KNOBS]
+    if len(argv) == 2:
+        pairs = []
+        for name in names:
+            obj, attr = target(name)
+            pairs.append((resp.bulk(name.upper().encode()), resp.bulk(b"%d" % getattr(obj, attr))))
+        return resp.map_(pairs, client.resp)
+    j = 2
+    while j < len(argv):
+        option = argv[j]
+        name = option.decode(errors="replace").lower()
+        if name not in names or j + 1 >= len(argv):
+            raise CommandError(b"ERR Unknown option or number of arguments for SENTINEL DEBUG '%s'" % option)
+        try:
+            value = int(argv[j + 1])
+        except ValueError:
+            value = 0
+        if value <= 0:
+            raise CommandError(b"ERR Invalid argument '%s' for SENTINEL DEBUG '%s'" % (argv[j + 1], option))
+        obj, attr = target(name)
+        setattr(obj, attr, value)
+        j += 2
+    return resp.OK
 
 
 @_sub("simulate-failure", -3)
@@ -395,6 +448,8 @@ def sentinel_config(client, argv: list[bytes]) -> bytes:
         if bad_bool or bad_port:
             raise CommandError(b"ERR Invalid value '%s' to SENTINEL CONFIG SET '%s'" % (argv[4], argv[3]))
         runner.options[key] = value.lower() if key.endswith("hostnames") else value
+        runner.machine.resolve_hostnames = runner.options.get("resolve-hostnames", "no") == "yes"
+        runner.machine.announce_hostnames = runner.options.get("announce-hostnames", "no") == "yes"
         runner.machine.announce_ip = runner.options.get("announce-ip", "")
         runner.machine.announce_port = int(runner.options.get("announce-port", "0") or 0)
         runner.flush_config()
@@ -405,23 +460,51 @@ def sentinel_config(client, argv: list[bytes]) -> bytes:
 @_sub("help", 2)
 def sentinel_help(client, argv: list[bytes]) -> bytes:
     return help_reply("sentinel", [
-        "CKQUORUM <master-name>", "    Check if the current Sentinel configuration is able to reach the quorum",
-        "CONFIG SET|GET <param> [<value>]", "    Set or get a global Sentinel configuration parameter.",
-        "FAILOVER <master-name>", "    Manually failover a master node without asking for agreement from other",
-        "    Sentinels", "FLUSHCONFIG", "    Force Sentinel to rewrite its configuration on disk, including the current",
-        "    Sentinel state.", "GET-MASTER-ADDR-BY-NAME <master-name>", "    Return the ip and port number of the master with that name.",
-        "INFO-CACHE <master-name>", "    Return last cached INFO output from masters and all its replicas.",
-        "IS-MASTER-DOWN-BY-ADDR <ip> <port> <current-epoch> <runid>", "    Check if the master specified by ip:port is down from current Sentinel's",
-        "    point of view.", "MASTER <master-name>", "    Show the state and info of the specified master.",
-        "MASTERS", "    Show a list of monitored masters and their state.", "MONITOR <name> <ip> <port> <quorum>",
-        "    Start monitoring a new master with the specified name, ip, port and quorum.", "MYID",
-        "    Return the ID of the Sentinel instance.", "PENDING-SCRIPTS", "    Get pending scripts information.",
-        "REMOVE <master-name>", "    Remove master from Sentinel's monitor list.", "REPLICAS <master-name>",
-        "    Show a list of replicas for this master and their state.", "RESET <pattern>",
-        "    Reset masters for specific master name matching this pattern.", "SENTINELS <master-name>",
+        "CKQUORUM <master-name>",
+        "    Check if the current Sentinel configuration is able to reach the quorum",
+        "    needed to failover a master and the majority needed to authorize the",
+        "    failover.",
+        "CONFIG SET <param> <value>",
+        "    Set a global Sentinel configuration parameter.",
+        "CONFIG GET <param>",
+        "    Get global Sentinel configuration parameter.",
+        "DEBUG [<param> <value> ...]",
+        "    Show a list of configurable time parameters and their values (milliseconds).",
+        "    Or update current configurable parameters values (one or more).",
+        "GET-MASTER-ADDR-BY-NAME <master-name>",
+        "    Return the ip and port number of the master with that name.",
+        "FAILOVER <master-name>",
+        "    Manually failover a master node without asking for agreement from other",
+        "    Sentinels",
+        "FLUSHCONFIG",
+        "    Force Sentinel to rewrite its configuration on disk, including the current",
+        "    Sentinel state.",
+        "INFO-CACHE <master-name>",
+        "    Return last cached INFO output from masters and all its replicas.",
+        "IS-MASTER-DOWN-BY-ADDR <ip> <port> <current-epoch> <runid>",
+        "    Check if the master specified by ip:port is down from current Sentinel's",
+        "    point of view.",
+        "MASTER <master-name>",
+        "    Show the state and info of the specified master.",
+        "MASTERS",
+        "    Show a list of monitored masters and their state.",
+        "MONITOR <name> <ip> <port> <quorum>",
+        "    Start monitoring a new master with the specified name, ip, port and quorum.",
+        "MYID",
+        "    Return the ID of the Sentinel instance.",
+        "PENDING-SCRIPTS",
+        "    Get pending scripts information.",
+        "REMOVE <master-name>",
+        "    Remove master from Sentinel's monitor list.",
+        "REPLICAS <master-name>",
+        "    Show a list of replicas for this master and their state.",
+        "RESET <pattern>",
+        "    Reset masters for specific master name matching this pattern.",
+        "SENTINELS <master-name>",
         "    Show a list of Sentinel instances for this master and their state.",
         "SET <master-name> <option> <value> [<option> <value> ...]",
-        "    Set configuration paramters for certain masters.", "SIMULATE-FAILURE [CRASH-AFTER-ELECTION] [CRASH-AFTER-PROMOTION] [HELP]",
+        "    Set configuration parameters for certain masters.",
+        "SIMULATE-FAILURE [CRASH-AFTER-ELECTION] [CRASH-AFTER-PROMOTION] [HELP]",
         "    Simulate a Sentinel crash."])
 
 
@@ -432,12 +515,12 @@ def sentinel_info_fields(node) -> list[tuple[str, object]]:
         ("sentinel_masters", len(machine.masters)), ("sentinel_tilt", int(machine.tilt)),
         ("sentinel_tilt_since_seconds", (node.clock.monotonic_ms() - machine.tilt_start_time) // 1000
          if machine.tilt else -1),
-        ("sentinel_running_scripts", 0), ("sentinel_scripts_queue_length", 0),
+        ("sentinel_running_scripts", runner.scripts.running), ("sentinel_scripts_queue_length", len(runner.scripts)),
         ("sentinel_simulate_failure_flags", machine.simulate_failure_flags),
     ]
     for i, m in enumerate(machine.masters.values()):
         status = "odown" if "o_down" in m.flags else ("sdown" if "s_down" in m.flags else "ok")
-        fields.append((f"master{i}", f"name={m.name},status={status},address={m.ip}:{m.port},"
+        fields.append((f"master{i}", f"name={m.name},status={status},address={machine.announce(m)}:{m.port},"
                                      f"slaves={len(m.replicas)},sentinels={len(m.sentinels) + 1}"))
     return fields
 

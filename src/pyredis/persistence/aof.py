@@ -1130,7 +1130,7 @@ class AppendOnly:
             # the writes accumulated for a rewrite that failed are in the next rewrite's snapshot
             self.buf = []
             if self.fd >= 0:
-                os.close(self.fd)
+                self._close_fd(self.fd)
                 self.fd = -1
             name = f"temp-{self.filename}.incr"
             log.notice(f"Removing the temp incr aof file {name} in the background")
@@ -1290,6 +1290,19 @@ class AppendOnly:
         self.buf = []
         self._detach()
         self._update_disk_error()
+
+    def restart_after_sync(self) -> None:
+        """``restartAOFAfterSYNC``: a replica that loaded its master's snapshot rewrites the AOF,
+        whose old contents no longer describe the dataset (for the replication link to call)."""
+        if self.state == OFF:
+            return
+        self.stop()
+        if not self.start():
+            self.node.log.warning("Failed enabling the AOF after successful master synchronization! Trying it "
+                                  "again in one second.")
+            self.rewrite_scheduled = True
+            self.state = WAIT_REWRITE
+            self._attach()
 
     def on_config_appendonly(self, old: object, new: object) -> None:
         from ..config import ConfigError  # noqa: PLC0415

@@ -298,6 +298,9 @@ class MasterLink(asyncio.Protocol):
             node.feeds.append(repl.feed)
         self.master_client = None
         node.log.notice("MASTER <-> REPLICA sync: Finished with success")
+        aof = getattr(node, "aof", None)
+        if aof is not None:
+            aof.restart_after_sync()   # the old AOF no longer describes the dataset
         self._go_connected()
         self.send_ack()
 

@@ -15,6 +15,7 @@ and the CRC64 of everything before it. ``codes()`` gives the library codes for R
 """
 
 from ..persistence import lzf, rdb
+from . import libs
 from ..persistence.crc64 import crc64
 from ..protocol.errors import CommandError
 from . import runtime
@@ -146,15 +147,18 @@ class Functions:
         is_fn = self.state.is_function
         if len(args) == 1 and runtime.lua_type(args[0]) == "table":
             for key, value in args[0].items():
-                if type(key) is not bytes:
+                key = _lua_string(key)
+                if key is None:
                     raise ScriptCallError(b"named argument key given to redis.register_function is not a string")
                 if key == b"function_name":
-                    if type(value) is not bytes:
+                    value = _lua_string(value)
+                    if value is None:
                         raise ScriptCallError(b"function_name argument given to redis.register_function must "
                                               b"be a string")
                     name = value
                 elif key == b"description":
-                    if type(value) is not bytes:
+                    value = _lua_string(value)
+                    if value is None:
                         raise ScriptCallError(b"description argument given to redis.register_function must "
                                               b"be a string")
                     description = value
@@ -181,8 +185,8 @@ class Functions:
         else:
             if len(args) != 2:
                 raise ScriptCallError(b"wrong number of arguments to redis.register_function")
-            name, callback = args
-            if type(name) is not bytes:
+            name, callback = _lua_string(args[0]), args[1]
+            if name is None:
                 raise ScriptCallError(b"first argument to redis.register_function must be a string")
             if not is_fn(callback):
                 raise ScriptCallError(b"second argument to redis.register_function must be a function")
@@ -267,6 +271,15 @@ class Functions:
                     self.libraries, self.functions = saved_libs, saved_fns
                     raise CommandError(b"ERR Function " + fname + b" already exists")
             self._link(lib)
+
+
+def _lua_string(v) -> bytes | None:
+    """``lua_isstring`` + ``lua_tostring``: strings, and numbers in Lua's text form."""
+    if type(v) is bytes:
+        return v
+    if type(v) is int or type(v) is float:
+        return libs.lua_number_text(v)
+    return None
 
 
 def _read_length(data: bytes, pos: int) -> tuple[int, bool, int]:

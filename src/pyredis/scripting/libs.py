@@ -200,7 +200,7 @@ class CJson:
             elif isinstance(k, (int, float)) and k is not True and k is not False:
                 out.append(b'"' + _json_number(k, "table") + b'"')
             else:
-                raise LibError("Cannot serialise table: table key must be a number or string")
+                raise LibError(f"Cannot serialise {type_name(k)}: table key must be a number or string")
             out.append(b":")
             self._encode(v, out, depth)
         out.append(b"}")
@@ -272,7 +272,7 @@ class _JsonParser:
         while True:
             if i >= n:
                 self.i = i
-                return ("T_ERROR", start, "unexpected end of string")
+                return ("T_ERROR", i, "unexpected end of string")
             c = s[i]
             if c == 0x22:
                 self.i = i + 1
@@ -280,20 +280,20 @@ class _JsonParser:
             if c == 0x5C:
                 if i + 1 >= n:
                     self.i = i
-                    return ("T_ERROR", start, "unexpected end of string")
+                    return ("T_ERROR", i, "unexpected end of string")
                 e = s[i + 1]
                 if e == ord("u"):
                     cp, used = self._unicode(i)
                     if cp is None:
                         self.i = i
-                        return ("T_ERROR", start, "invalid unicode escape code")
+                        return ("T_ERROR", i, "invalid unicode escape code")
                     out += chr(cp).encode("utf-8", "surrogatepass")
                     i += used
                     continue
                 rep = _STR_ESC.get(e)
                 if rep is None:
                     self.i = i
-                    return ("T_ERROR", start, "invalid escape code")
+                    return ("T_ERROR", i, "invalid escape code")
                 out += rep
                 i += 2
                 continue

@@ -161,8 +161,16 @@ end
 local function err_table(msg) return {err = 'ERR ' .. msg} end
 local busy_check = api.busy_check
 local kill_error
-local function line_hook() error(kill_error) end
+-- hooks act on user code only: our own Lua (message handler, runners) must never be interrupted
+local function in_user_code()
+  local i = getinfo(3, 'S')
+  return i ~= nil and (i.source == '@user_script' or i.source == '@user_function')
+end
+local function line_hook()
+  if in_user_code() then error(kill_error) end
+end
 local function count_hook()
+  if not in_user_code() then return end
   local msg = busy_check()
   if msg then
     kill_error = err_table(msg)

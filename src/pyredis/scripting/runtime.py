@@ -472,6 +472,7 @@ class Scripting:
         self.running: Run | None = None
         self.rand_state = 0x1234ABCD330E          # redisLrand48's initial state
         self._fake: ScriptClient | None = None
+        self.busy_accepted: list = []              # (socket, client) accepted while a script was busy
         self.eval_state = LuaState(self, False)
         self.functions.reset_state()
 

@@ -13,9 +13,21 @@ one vote per epoch; the leader needs a majority of the known sentinels and at le
 then the failover states select-slave → send-slaveof-noone → wait-promotion → reconf-slaves →
 update-config (``+switch-master``). Persistence comes before the reply that depends on it: the
 driver carries out actions in order, and ``Persist`` is emitted before a vote leaves.
+
+Scripts: an ``Event`` carries the instance it is about, so the driver can run the master's
+notification-script for warning-level events as Redis's ``sentinelEvent`` does; the
+client-reconfig-script is asked for with ``RunScript`` when this sentinel, as leader, sees the
+promotion succeed or, as observer, learns of a new master from a hello. The queue, limits and
+retries live in ``scripts.py``; running processes is the driver's business.
+
+Hostnames: the driver injects ``resolver`` (name -> IP, "" when it does not resolve), used only
+with ``resolve-hostnames yes``; otherwise only IP addresses are accepted, like Redis's
+``anetResolve(..., ANET_IP_ONLY)``. Instances keep the name they were given (see model.py).
 """
 
+import ipaddress
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .model import (
@@ -27,6 +39,7 @@ from .model import (
     WAIT_PROMOTION,
     WAIT_START,
     Instance,
+    addr_key,
 )
 
 PING_PERIOD = 1000
@@ -55,9 +68,16 @@ class Send:
 
 @dataclass
 class Event:
-    level: str        # "#" warning, "*" notice, "-" verbose (verbose events are logged only)
+    level: str        # "#" warning, "*" notice, "-" verbose, "." debug (logged, not published)
     name: str
     text: str
+    inst: Instance | None = None     # what the event is about: its master's notification-script runs
+
+
+@dataclass
+class RunScript:
+    path: str
+    args: list[str]
 
 
 @dataclass
@@ -96,10 +116,41 @@ def parse_info(text: str) -> dict[str, str]:
     return fields
 
 
+def is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+# SENTINEL DEBUG's names for the timing knobs, in the order it lists them, and their defaults
+TIMING_DEFAULTS = {"info-period": INFO_PERIOD, "ping-period": PING_PERIOD, "ask-period": ASK_PERIOD,
+                   "publish-period": PUBLISH_PERIOD, "default-down-after": DEFAULT_DOWN_AFTER,
+                   "default-failover-timeout": DEFAULT_FAILOVER_TIMEOUT, "tilt-trigger": TILT_TRIGGER,
+                   "tilt-period": TILT_PERIOD, "slave-reconf-timeout": SLAVE_RECONF_TIMEOUT,
+                   "min-link-reconnect-period": MIN_LINK_RECONNECT_PERIOD, "election-timeout": ELECTION_TIMEOUT}
+
+
 class Sentinel:
     def __init__(self, myid: str, port: int, announce_ip: str = "", announce_port: int = 0,
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None, resolver: Callable[[str], str] | None = None) -> None:
         self.myid = myid
+        self.resolver = resolver
+        self.resolve_hostnames = False
+        self.announce_hostnames = False
+        # the timing knobs SENTINEL DEBUG changes (Redis's sentinel_info_period & co.)
+        self.info_period = INFO_PERIOD
+        self.ping_period = PING_PERIOD
+        self.ask_period = ASK_PERIOD
+        self.publish_period = PUBLISH_PERIOD
+        self.default_down_after = DEFAULT_DOWN_AFTER
+        self.default_failover_timeout = DEFAULT_FAILOVER_TIMEOUT
+        self.tilt_trigger = TILT_TRIGGER
+        self.tilt_period = TILT_PERIOD
+        self.slave_reconf_timeout = SLAVE_RECONF_TIMEOUT
+        self.min_link_reconnect_period = MIN_LINK_RECONNECT_PERIOD
+        self.election_timeout = ELECTION_TIMEOUT
         self.port = port
         self.announce_ip = announce_ip
         self.announce_port = announce_port
@@ -112,10 +163,43 @@ class Sentinel:
         self.local_ip = "127.0.0.1"      # the driver updates it from its links (hello's address)
         self.simulate_failure_flags = 0
 
+    # ----- addresses (sentinelAddr: createSentinelAddr, sentinelAddrEqualsHostname, ...)
+    def resolve(self, host: str) -> str:
+        """The IP ``host`` stands for: itself when it is one; with resolve-hostnames yes what the
+        resolver says; "" when it does not resolve (or is a name and names are not accepted)."""
+        if is_ip(host):
+            return host
+        if self.resolve_hostnames and self.resolver is not None:
+            return self.resolver(host) or ""
+        return ""
+
+    def accepts(self, host: str) -> bool:
+        """Can an instance be made for ``host``? A name that does not resolve is kept (to be
+        resolved again on reconnection) only with resolve-hostnames yes."""
+        return bool(self.resolve(host)) or self.resolve_hostnames
+
+    def announce(self, inst: Instance) -> str:
+        return inst.announced(self.announce_hostnames)
+
+    def addr_equals_host(self, inst: Instance, host: str) -> bool:
+        """Does ``host`` (an IP or a name, as INFO or a hello gives it) resolve to inst's IP?"""
+        ip = self.resolve(host)
+        return bool(ip) and ip.lower() == inst.ip.lower()
+
+    def addr_matches(self, inst: Instance, host: str, port: int) -> bool:
+        """Same port and the same IP, or the same name (sentinelAddrOrHostnameEqual)."""
+        return inst.port == port and (self.resolve(host) == inst.ip or inst.hostname.lower() == host.lower())
+
+    def replica_key(self, host: str, port: int) -> str:
+        ip = self.resolve(host)
+        return addr_key(host if self.announce_hostnames else ip, port)
+
     # ----- configuration
-    def monitor(self, name: str, ip: str, port: int, quorum: int, now: int, quiet: bool = False) -> list:
-        master = Instance("master", name, ip, port, quorum=quorum, down_after_period=DEFAULT_DOWN_AFTER,
-                          failover_timeout=DEFAULT_FAILOVER_TIMEOUT)
+    def monitor(self, name: str, host: str, port: int, quorum: int, now: int, quiet: bool = False) -> list:
+        """Watch a new master; the caller checked ``accepts(host)``."""
+        master = Instance("master", name, self.resolve(host), port, quorum=quorum, hostname=host,
+                          down_after_period=self.default_down_after,
+                          failover_timeout=self.default_failover_timeout)
         master.flags.add("master")
         master.role_reported_time = now
         master.last_avail_time = now
@@ -123,31 +207,36 @@ class Sentinel:
         self.masters[name] = master
         if quiet:
             return []
-        return [Event(WARNING, "+monitor", f"{master.describe()} quorum {quorum}")]
+        return [Event(WARNING, "+monitor", f"{self.at(master)} quorum {quorum}", master)]
 
     def remove(self, name: str) -> list:
         master = self.masters.pop(name)
-        actions: list = [Event(WARNING, "-monitor", master.describe())]
+        actions: list = [Event(WARNING, "-monitor", self.at(master), master)]
         for inst in self.instances_of(master):
             actions.append(Forget(inst))
         return actions
 
-    def add_replica(self, master: Instance, ip: str, port: int, now: int) -> Instance:
-        replica = Instance("slave", f"{ip}:{port}", ip, port, master=master,
-                           down_after_period=master.down_after_period)
+    def add_replica(self, master: Instance, host: str, port: int, now: int) -> Instance | None:
+        """A replica named ``host:port`` (the announced form); None if ``host`` is not accepted."""
+        if not self.accepts(host):
+            return None
+        replica = Instance("slave", self.replica_key(host, port), self.resolve(host), port, master=master,
+                           hostname=host, down_after_period=master.down_after_period)
         replica.flags.add("slave")
         replica.last_avail_time = now
         replica.last_pong_time = now
         replica.role_reported = "slave"
         replica.role_reported_time = now
         replica.slave_conf_change_time = now
-        master.replicas[replica.addr] = replica
+        master.replicas[replica.name] = replica
         return replica
 
-    def add_sentinel(self, master: Instance, ip: str, port: int, runid: str, now: int) -> Instance:
+    def add_sentinel(self, master: Instance, host: str, port: int, runid: str, now: int) -> Instance | None:
+        if not self.accepts(host):
+            return None
         # a peer sentinel is named by its run id (sentinelProcessHelloMessage)
-        peer = Instance("sentinel", runid or f"{ip}:{port}", ip, port, master=master, runid=runid,
-                        down_after_period=master.down_after_period)
+        peer = Instance("sentinel", runid or addr_key(host, port), self.resolve(host), port, master=master,
+                        runid=runid, hostname=host, down_after_period=master.down_after_period)
         peer.flags.add("sentinel")
         peer.last_avail_time = now
         peer.last_pong_time = now
@@ -216,12 +305,12 @@ class Sentinel:
 
     def _check_tilt(self, now: int, actions: list) -> None:
         delta = now - self.previous_time
-        if self.previous_time and (delta < 0 or delta > TILT_TRIGGER):
+        if self.previous_time and (delta < 0 or delta > self.tilt_trigger):
             if not self.tilt:
                 self.tilt = True
                 actions.append(Event(WARNING, "+tilt", "#tilt mode entered"))
             self.tilt_start_time = now
-        elif self.tilt and now - self.tilt_start_time > TILT_PERIOD:
+        elif self.tilt and now - self.tilt_start_time > self.tilt_period:
             self.tilt = False
             actions.append(Event(WARNING, "-tilt", "#tilt mode exited"))
         self.previous_time = now
@@ -233,11 +322,11 @@ class Sentinel:
         if inst.pending_commands >= 100:
             return
         master = inst.master
-        info_period = INFO_PERIOD
+        info_period = self.info_period
         if inst.kind == "slave" and master is not None and (
                 master.flags & {"o_down", "failover_in_progress"} or inst.master_link_down_time):
             info_period = 1000
-        ping_period = min(inst.down_after_period, PING_PERIOD)
+        ping_period = min(inst.down_after_period, self.ping_period)
         if (inst.kind != "sentinel" and not inst.info_pending
                 and (not inst.info_refresh or now - inst.info_refresh > info_period)):
             self._send(inst, [b"INFO"], "info", actions)
@@ -247,10 +336,10 @@ class Sentinel:
             inst.last_ping_time = now
             if not inst.act_ping_time:
                 inst.act_ping_time = now
-        if now - inst.last_pub_time > PUBLISH_PERIOD:
+        if now - inst.last_pub_time > self.publish_period:
             self._send_hello(inst, now, actions)
         # a link that answers nothing for half the down-after period is reconnected
-        if (inst.act_ping_time and now - inst.link_since > MIN_LINK_RECONNECT_PERIOD
+        if (inst.act_ping_time and now - inst.link_since > self.min_link_reconnect_period
                 and now - inst.act_ping_time > inst.down_after_period // 2
                 and now - inst.last_pong_time > inst.down_after_period // 2):
             actions.append(Reconnect(inst))
@@ -260,26 +349,36 @@ class Sentinel:
         actions.append(Send(inst, argv, tag))
 
     @staticmethod
-    def current_master_address(master: Instance) -> tuple[str, int]:
+    def current_master(master: Instance) -> Instance:
         """Once the promoted replica accepted its role (reconf-slaves and later), it is the master
         we announce, together with the new config epoch (sentinelGetCurrentMasterAddress)."""
         promoted = master.promoted_slave
         if promoted is not None and master.failover_state in (RECONF_SLAVES, UPDATE_CONFIG):
-            return promoted.ip, promoted.port
-        return master.ip, master.port
+            return promoted
+        return master
+
+    @staticmethod
+    def current_master_address(master: Instance) -> tuple[str, int]:
+        current = Sentinel.current_master(master)
+        return current.ip, current.port
+
+    def announced_master_address(self, master: Instance) -> tuple[str, int]:
+        """What GET-MASTER-ADDR-BY-NAME and hello messages say: a name with announce-hostnames."""
+        current = self.current_master(master)
+        return self.announce(current), current.port
 
     def hello_payload(self, master: Instance) -> str:
         ip = self.announce_ip or self.local_ip
         port = self.announce_port or self.port
-        mip, mport = self.current_master_address(master)
+        mip, mport = self.announced_master_address(master)
         return (f"{ip},{port},{self.myid},{self.current_epoch},{master.name},{mip},{mport},"
                 f"{master.config_epoch}")
 
     def _force_hello(self, master: Instance) -> None:
         """Announce a new configuration at the next tick (sentinelForceHelloUpdateForMaster)."""
         for inst in self.instances_of(master):
-            if inst.last_pub_time >= PUBLISH_PERIOD + 1:
-                inst.last_pub_time -= PUBLISH_PERIOD + 1
+            if inst.last_pub_time >= self.publish_period + 1:
+                inst.last_pub_time -= self.publish_period + 1
 
     def _send_hello(self, inst: Instance, now: int, actions: list) -> None:
         master = inst if inst.kind == "master" else inst.master
@@ -319,7 +418,7 @@ class Sentinel:
         runid = fields.get("run_id", "")
         if runid and runid != inst.runid:
             if inst.runid:
-                actions.append(Event(NOTICE, "+reboot", inst.describe()))
+                actions.append(Event(NOTICE, "+reboot", self.at(inst), inst))
             inst.runid = runid
         if inst.kind == "master" and fields.get("role") == "master":
             for key, value in fields.items():
@@ -331,9 +430,12 @@ class Sentinel:
                     port = int(parts.get("port", "0"))
                 except ValueError:
                     continue
-                if ip and port and f"{ip}:{port}" not in master.replicas:
-                    replica = self.add_replica(master, ip, port, now)
-                    actions.append(Event(NOTICE, "+slave", replica.describe()))
+                # the lookup needs the address to resolve (sentinelRedisInstanceLookupSlave)
+                if not ip or not port or not self.resolve(ip) or self.replica_key(ip, port) in master.replicas:
+                    continue
+                replica = self.add_replica(master, ip, port, now)
+                if replica is not None:
+                    actions.append(Event(NOTICE, "+slave", self.at(replica), replica))
                     actions.append(Persist())
         if "master_link_down_since_seconds" in fields:
             try:
@@ -362,7 +464,7 @@ class Sentinel:
             inst.slave_conf_change_time = now
             suffix = "new reported role is " + role
             kind = "+role-change" if role == inst.kind else "-role-change"
-            actions.append(Event(VERBOSE, kind, f"{inst.describe()} {suffix}"))
+            actions.append(Event(VERBOSE, kind, f"{self.at(inst)} {suffix}", inst))
         if self.tilt:
             return
         # a replica we are promoting reports itself as master: the promotion worked
@@ -373,53 +475,71 @@ class Sentinel:
                 master.failover_state = RECONF_SLAVES
                 master.failover_state_change_time = now
                 actions.append(Persist())
-                actions.append(Event(WARNING, "+promoted-slave", inst.describe()))
-                actions.append(Event(WARNING, "+failover-state-reconf-slaves", master.describe()))
+                actions.append(Event(WARNING, "+promoted-slave", self.at(inst), inst))
+                actions.append(Event(WARNING, "+failover-state-reconf-slaves", self.at(master), master))
+                self._client_reconfig(master, "leader", "start", master, inst, actions)
                 for r in master.replicas.values():   # refresh the others quickly
                     r.info_refresh = 0
                 self._force_hello(master)
             elif "promoted" not in inst.flags:
                 # an instance that should be our replica says it is a master (the old master back)
-                wait = PUBLISH_PERIOD * 4
+                wait = self.publish_period * 4
                 if (self._master_looks_sane(master, now) and self._no_down_for(inst, wait, now)
                         and now - inst.role_reported_time > wait):
-                    self._send_slaveof(inst, master.ip, master.port, actions)
-                    actions.append(Event(NOTICE, "+convert-to-slave", inst.describe()))
+                    self._send_slaveof(inst, master, actions)
+                    actions.append(Event(NOTICE, "+convert-to-slave", self.at(inst), inst))
         # a replica following the wrong master is fixed after failover-timeout
         if (inst.kind == "slave" and role == "slave"
-                and (inst.slave_master_port != master.port or inst.slave_master_host != master.ip)
+                and (inst.slave_master_port != master.port
+                     or not self.addr_equals_host(master, inst.slave_master_host))
                 and master.failover_state == FAILOVER_NONE):
             wait = master.failover_timeout
             if (self._master_looks_sane(master, now) and self._no_down_for(inst, wait, now)
                     and now - inst.slave_conf_change_time > wait):
-                self._send_slaveof(inst, master.ip, master.port, actions)
-                actions.append(Event(NOTICE, "+fix-slave-config", inst.describe()))
+                self._send_slaveof(inst, master, actions)
+                actions.append(Event(NOTICE, "+fix-slave-config", self.at(inst), inst))
         # replicas being reconfigured during a failover
         if inst.kind == "slave" and role == "slave" and inst.flags & {"reconf_sent", "reconf_inprog"}:
             promoted = master.promoted_slave
             if promoted is not None:
-                if ("reconf_sent" in inst.flags and inst.slave_master_host == promoted.ip
+                if ("reconf_sent" in inst.flags and self.addr_equals_host(promoted, inst.slave_master_host)
                         and inst.slave_master_port == promoted.port):
                     inst.flags.discard("reconf_sent")
                     inst.flags.add("reconf_inprog")
-                    actions.append(Event(NOTICE, "+slave-reconf-inprog", inst.describe()))
+                    actions.append(Event(NOTICE, "+slave-reconf-inprog", self.at(inst), inst))
                 if "reconf_inprog" in inst.flags and inst.slave_master_link_status == "up":
                     inst.flags.discard("reconf_inprog")
                     inst.flags.add("reconf_done")
-                    actions.append(Event(NOTICE, "+slave-reconf-done", inst.describe()))
+                    actions.append(Event(NOTICE, "+slave-reconf-done", self.at(inst), inst))
 
     def _master_looks_sane(self, master: Instance, now: int) -> bool:
         return ("master" in master.flags and master.role_reported == "master"
                 and not master.flags & {"s_down", "o_down"}
-                and master.info_refresh > 0 and now - master.info_refresh < INFO_PERIOD * 2)
+                and master.info_refresh > 0 and now - master.info_refresh < self.info_period * 2)
 
     def _no_down_for(self, inst: Instance, ms: int, now: int) -> bool:
         most_recent = max(inst.s_down_since_time, inst.o_down_since_time)
         return most_recent == 0 or now - most_recent > ms
 
-    def _send_slaveof(self, inst: Instance, host: str | None, port: int, actions: list) -> None:
-        target = [b"SLAVEOF", b"NO", b"ONE"] if host is None else [b"SLAVEOF", host.encode(), b"%d" % port]
-        for argv, tag in (([b"MULTI"], "multi"), (target, "slaveof"), ([b"CONFIG", b"REWRITE"], "rewrite"),
+    def at(self, inst: Instance) -> str:
+        """Redis's ``%@`` for an event about ``inst``."""
+        return inst.describe(self.announce_hostnames)
+
+    def _client_reconfig(self, master: Instance, role: str, state: str, old: Instance, new: Instance,
+                         actions: list) -> None:
+        """``<master-name> <leader|observer> <state> <from-ip> <from-port> <to-ip> <to-port>``
+        (sentinelCallClientReconfScript)."""
+        if master.client_reconfig_script:
+            actions.append(RunScript(master.client_reconfig_script, [
+                master.name, role, state, self.announce(old), str(old.port), self.announce(new), str(new.port)]))
+
+    def _send_slaveof(self, inst: Instance, target: Instance | None, actions: list) -> None:
+        """SLAVEOF <target> (NO ONE for None), sent with the address we announce for it."""
+        if target is None:
+            slaveof = [b"SLAVEOF", b"NO", b"ONE"]
+        else:
+            slaveof = [b"SLAVEOF", self.announce(target).encode(), b"%d" % target.port]
+        for argv, tag in (([b"MULTI"], "multi"), (slaveof, "slaveof"), ([b"CONFIG", b"REWRITE"], "rewrite"),
                           ([b"CLIENT", b"KILL", b"TYPE", b"normal"], "kill"),
                           ([b"CLIENT", b"KILL", b"TYPE", b"pubsub"], "kill"), ([b"EXEC"], "exec")):
             self._send(inst, argv, tag, actions)
@@ -433,16 +553,16 @@ class Sentinel:
         else:
             elapsed = 0
         master_as_replica = (inst.kind == "master" and inst.role_reported == "slave"
-                             and now - inst.role_reported_time > inst.down_after_period + INFO_PERIOD * 2)
+                             and now - inst.role_reported_time > inst.down_after_period + self.info_period * 2)
         if elapsed > inst.down_after_period or master_as_replica:
             if "s_down" not in inst.flags:
                 inst.flags.add("s_down")
                 inst.s_down_since_time = now
-                actions.append(Event(WARNING, "+sdown", inst.describe()))
+                actions.append(Event(WARNING, "+sdown", self.at(inst), inst))
         elif "s_down" in inst.flags:
             inst.flags.discard("s_down")
             inst.flags.discard("script_kill_sent")
-            actions.append(Event(WARNING, "-sdown", inst.describe()))
+            actions.append(Event(WARNING, "-sdown", self.at(inst), inst))
 
     def _check_odown(self, master: Instance, now: int, actions: list) -> None:
         quorum = 0
@@ -453,27 +573,28 @@ class Sentinel:
             if "o_down" not in master.flags:
                 master.flags.add("o_down")
                 master.o_down_since_time = now
-                actions.append(Event(WARNING, "+odown", f"{master.describe()} #quorum {quorum}/{master.quorum}"))
+                actions.append(Event(WARNING, "+odown", f"{self.at(master)} #quorum {quorum}/{master.quorum}",
+                                     master))
         elif "o_down" in master.flags:
             master.flags.discard("o_down")
-            actions.append(Event(WARNING, "-odown", master.describe()))
+            actions.append(Event(WARNING, "-odown", self.at(master), master))
 
     def _ask_peers(self, master: Instance, now: int, actions: list, force: bool = False) -> None:
         for peer in master.sentinels.values():
             elapsed = now - peer.last_master_down_reply_time
-            if elapsed > ASK_PERIOD * 5:
+            if elapsed > self.ask_period * 5:
                 peer.flags.discard("master_down")
                 peer.leader = ""
             if "s_down" not in master.flags or not peer.link_connected:
                 continue
-            if not force and elapsed < ASK_PERIOD:
+            if not force and elapsed < self.ask_period:
                 continue
             # Redis asks whatever else is in flight on the link (a hello sent this very tick must
             # not delay the question); only a link that stopped answering is spared the pile-up
             if peer.pending_commands >= 100 and not force:
                 continue
             runid = self.myid if master.failover_state != FAILOVER_NONE else "*"
-            self._send(peer, [b"SENTINEL", b"is-master-down-by-addr", master.ip.encode(), b"%d" % master.port,
+            self._send(peer, [b"SENTINEL", b"is-master-down-by-addr", self.announce(master).encode(), b"%d" % master.port,
                               b"%d" % self.current_epoch, runid.encode()], "is-master-down", actions)
 
     def _is_master_down_reply(self, peer: Instance, reply: object, now: int, actions: list) -> None:
@@ -498,7 +619,7 @@ class Sentinel:
     def vote_request(self, ip: str, port: int, req_epoch: int, runid: str, now: int) -> tuple[tuple, list]:
         """Answer a peer's question, and vote when it asks for our vote (runid != '*')."""
         actions: list = []
-        master = next((m for m in self.masters.values() if m.ip == ip and m.port == port), None)
+        master = next((m for m in self.masters.values() if self.addr_matches(m, ip, port)), None)
         down = 1 if (master is not None and not self.tilt and "s_down" in master.flags) else 0
         leader, leader_epoch = "*", 0
         if master is not None and runid != "*":
@@ -509,12 +630,12 @@ class Sentinel:
         if req_epoch > self.current_epoch:
             self.current_epoch = req_epoch
             actions.append(Persist())
-            actions.append(Event(WARNING, "+new-epoch", str(self.current_epoch)))
+            actions.append(Event(WARNING, "+new-epoch", str(self.current_epoch), master))
         if master.leader_epoch < req_epoch and self.current_epoch <= req_epoch:
             master.leader = runid
             master.leader_epoch = self.current_epoch
             actions.append(Persist())
-            actions.append(Event(WARNING, "+vote-for-leader", f"{runid} {master.leader_epoch}"))
+            actions.append(Event(WARNING, "+vote-for-leader", f"{runid} {master.leader_epoch}", master))
             # voting for another sentinel: don't start our own failover for a while
             if runid != self.myid:
                 master.failover_start_time = now + self.rng.randrange(MAX_DESYNC)
@@ -559,8 +680,8 @@ class Sentinel:
         master.flags.add("failover_in_progress")
         self.current_epoch += 1
         master.failover_epoch = self.current_epoch
-        actions.append(Event(WARNING, "+new-epoch", str(self.current_epoch)))
-        actions.append(Event(WARNING, "+try-failover", master.describe()))
+        actions.append(Event(WARNING, "+new-epoch", str(self.current_epoch), master))
+        actions.append(Event(WARNING, "+try-failover", self.at(master), master))
         master.failover_start_time = now + self.rng.randrange(MAX_DESYNC)
         master.failover_state_change_time = now
 
@@ -576,7 +697,7 @@ class Sentinel:
             self._failover_send_slaveof_noone(master, now, actions)
         elif state == WAIT_PROMOTION:
             if now - master.failover_state_change_time > master.failover_timeout:
-                actions.append(Event(WARNING, "-failover-abort-slave-timeout", master.describe()))
+                actions.append(Event(WARNING, "-failover-abort-slave-timeout", self.at(master), master))
                 self.abort_failover(master)
         elif state == RECONF_SLAVES:
             self._failover_reconf_next_slave(master, now, actions)
@@ -585,27 +706,27 @@ class Sentinel:
         leader = self.get_leader(master, master.failover_epoch, now, actions)
         is_leader = leader == self.myid
         if not is_leader and "force_failover" not in master.flags:
-            election_timeout = min(ELECTION_TIMEOUT, master.failover_timeout)
+            election_timeout = min(self.election_timeout, master.failover_timeout)
             if now - master.failover_start_time > election_timeout:
-                actions.append(Event(WARNING, "-failover-abort-not-elected", master.describe()))
+                actions.append(Event(WARNING, "-failover-abort-not-elected", self.at(master), master))
                 self.abort_failover(master)
             return
-        actions.append(Event(WARNING, "+elected-leader", master.describe()))
+        actions.append(Event(WARNING, "+elected-leader", self.at(master), master))
         master.failover_state = SELECT_SLAVE
         master.failover_state_change_time = now
-        actions.append(Event(WARNING, "+failover-state-select-slave", master.describe()))
+        actions.append(Event(WARNING, "+failover-state-select-slave", self.at(master), master))
 
     def select_slave(self, master: Instance, now: int) -> Instance | None:
         max_master_down_time = 0
         if "s_down" in master.flags:
             max_master_down_time += now - master.s_down_since_time
         max_master_down_time += master.down_after_period * 10
-        info_validity = PING_PERIOD * 5 if "s_down" in master.flags else INFO_PERIOD * 3
+        info_validity = self.ping_period * 5 if "s_down" in master.flags else self.info_period * 3
         candidates = []
         for r in master.replicas.values():
             if r.flags & {"s_down", "o_down"} or not r.link_connected:
                 continue
-            if now - r.last_avail_time > PING_PERIOD * 5:
+            if now - r.last_avail_time > self.ping_period * 5:
                 continue
             if r.slave_priority == 0:
                 continue
@@ -622,26 +743,26 @@ class Sentinel:
     def _failover_select_slave(self, master: Instance, now: int, actions: list) -> None:
         replica = self.select_slave(master, now)
         if replica is None:
-            actions.append(Event(WARNING, "-failover-abort-no-good-slave", master.describe()))
+            actions.append(Event(WARNING, "-failover-abort-no-good-slave", self.at(master), master))
             self.abort_failover(master)
             return
-        actions.append(Event(WARNING, "+selected-slave", replica.describe()))
+        actions.append(Event(WARNING, "+selected-slave", self.at(replica), replica))
         replica.flags.add("promoted")
         master.promoted_slave = replica
         master.failover_state = SEND_SLAVEOF_NOONE
         master.failover_state_change_time = now
-        actions.append(Event(NOTICE, "+failover-state-send-slaveof-noone", replica.describe()))
+        actions.append(Event(NOTICE, "+failover-state-send-slaveof-noone", self.at(replica), replica))
 
     def _failover_send_slaveof_noone(self, master: Instance, now: int, actions: list) -> None:
         replica = master.promoted_slave
         assert replica is not None
         if not replica.link_connected:
             if now - master.failover_state_change_time > master.failover_timeout:
-                actions.append(Event(WARNING, "-failover-abort-slave-timeout", master.describe()))
+                actions.append(Event(WARNING, "-failover-abort-slave-timeout", self.at(master), master))
                 self.abort_failover(master)
             return
-        self._send_slaveof(replica, None, 0, actions)
-        actions.append(Event(NOTICE, "+failover-state-wait-promotion", replica.describe()))
+        self._send_slaveof(replica, None, actions)
+        actions.append(Event(NOTICE, "+failover-state-wait-promotion", self.at(replica), replica))
         master.failover_state = WAIT_PROMOTION
         master.failover_state_change_time = now
 
@@ -654,18 +775,18 @@ class Sentinel:
                 break
             if r.flags & {"promoted", "reconf_done"}:
                 continue
-            if "reconf_sent" in r.flags and now - r.slave_reconf_sent_time > SLAVE_RECONF_TIMEOUT:
-                actions.append(Event(NOTICE, "-slave-reconf-sent-timeout", r.describe()))
+            if "reconf_sent" in r.flags and now - r.slave_reconf_sent_time > self.slave_reconf_timeout:
+                actions.append(Event(NOTICE, "-slave-reconf-sent-timeout", self.at(r), r))
                 r.flags.discard("reconf_sent")
                 r.flags.add("reconf_done")
             if r.flags & {"reconf_sent", "reconf_inprog", "reconf_done"}:
                 continue
             if not r.link_connected:
                 continue
-            self._send_slaveof(r, promoted.ip, promoted.port, actions)
+            self._send_slaveof(r, promoted, actions)
             r.flags.add("reconf_sent")
             r.slave_reconf_sent_time = now
-            actions.append(Event(NOTICE, "+slave-reconf-sent", r.describe()))
+            actions.append(Event(NOTICE, "+slave-reconf-sent", self.at(r), r))
             in_progress += 1
         self._failover_detect_end(master, now, actions)
 
@@ -679,19 +800,19 @@ class Sentinel:
         if now - master.failover_state_change_time > master.failover_timeout:
             not_reconfigured = 0
             timeout = True
-            actions.append(Event(WARNING, "+failover-end-for-timeout", master.describe()))
+            actions.append(Event(WARNING, "+failover-end-for-timeout", self.at(master), master))
         if not_reconfigured:
             return
-        actions.append(Event(WARNING, "+failover-end", master.describe()))
+        actions.append(Event(WARNING, "+failover-end", self.at(master), master))
         master.failover_state = UPDATE_CONFIG
         master.failover_state_change_time = now
         if timeout:
             for r in master.replicas.values():
                 if r.flags & {"promoted", "reconf_done", "reconf_sent"} or not r.link_connected:
                     continue
-                self._send_slaveof(r, promoted.ip, promoted.port, actions)
+                self._send_slaveof(r, promoted, actions)
                 r.flags.add("reconf_sent")
-                actions.append(Event(NOTICE, "+slave-reconf-sent-be", r.describe()))
+                actions.append(Event(NOTICE, "+slave-reconf-sent-be", self.at(r), r))
 
     def abort_failover(self, master: Instance) -> None:
         master.flags -= {"failover_in_progress", "force_failover"}
@@ -703,19 +824,28 @@ class Sentinel:
     def _switch_to_promoted(self, master: Instance, now: int, actions: list) -> None:
         promoted = master.promoted_slave
         assert promoted is not None
-        actions.append(Event(WARNING, "+switch-master",
-                             f"{master.name} {master.ip} {master.port} {promoted.ip} {promoted.port}"))
-        self.reset_master_and_change_address(master, promoted.ip, promoted.port, now, actions)
+        actions.append(Event(WARNING, "+switch-master", f"{master.name} {self.announce(master)} {master.port} "
+                             f"{self.announce(promoted)} {promoted.port}", master))
+        self.reset_master_and_change_address(master, promoted.hostname, promoted.port, now, actions)
 
-    def reset_master_and_change_address(self, master: Instance, ip: str, port: int, now: int, actions: list) -> None:
-        """The master moved: the old master and the other replicas become its replicas."""
-        addrs = [(r.ip, r.port) for r in master.replicas.values() if (r.ip, r.port) != (ip, port)]
-        if (master.ip, master.port) != (ip, port):
-            addrs.append((master.ip, master.port))
+    def reset_master_and_change_address(self, master: Instance, host: str, port: int, now: int,
+                                        actions: list) -> bool:
+        """The master moved: the old master and the other replicas become its replicas. False
+        (nothing changed) when ``host`` does not resolve, as in sentinelResetMasterAndChangeAddress."""
+        ip = self.resolve(host)
+        if not ip:
+            return False
+
+        def same(inst: Instance) -> bool:
+            return inst.port == port and inst.ip.lower() == ip.lower()
+
+        addrs = [(r.hostname, r.port) for r in master.replicas.values() if not same(r)]
+        if not same(master):
+            addrs.append((master.hostname, master.port))
         for inst in [master, *master.replicas.values()]:
             actions.append(Forget(inst))
         master.replicas = {}
-        master.ip, master.port = ip, port
+        master.ip, master.hostname, master.port = ip, host, port
         master.flags = {"master"}
         master.failover_state = FAILOVER_NONE
         master.promoted_slave = None
@@ -737,11 +867,13 @@ class Sentinel:
         for peer in master.sentinels.values():
             peer.flags.discard("master_down")
             peer.leader = ""
-        for rip, rport in addrs:
-            replica = self.add_replica(master, rip, rport, now)
-            replica.flags.add("disconnected")
-            actions.append(Event(NOTICE, "+slave", replica.describe()))
+        for rhost, rport in addrs:
+            replica = self.add_replica(master, rhost, rport, now)
+            if replica is not None:
+                replica.flags.add("disconnected")
+                actions.append(Event(NOTICE, "+slave", self.at(replica), replica))
         actions.append(Persist())
+        return True
 
     # ----- hello messages
     def hello(self, payload: str, now: int) -> list:
@@ -760,33 +892,40 @@ class Sentinel:
         if master is None:
             return actions
         peer = master.sentinels.get(runid)
-        if peer is None or (peer.ip, peer.port) != (ip, port):
+        if peer is None or not self.addr_matches(peer, ip, port):
             # the same address under another runid is a restarted sentinel: forget the old one
             for key, other in list(master.sentinels.items()):
-                if (other.ip, other.port) == (ip, port) and key != runid:
+                if self.addr_matches(other, ip, port) and key != runid:
                     del master.sentinels[key]
                     actions.append(Forget(other))
-                    actions.append(Event(NOTICE, "+sentinel-invalid-addr", other.describe()))
+                    actions.append(Event(NOTICE, "+sentinel-invalid-addr", self.at(other), other))
             if peer is not None:
                 actions.append(Forget(peer))
-                peer.ip, peer.port = ip, port
+                peer.ip, peer.hostname, peer.port = self.resolve(ip), ip, port
                 peer.name = runid
-                actions.append(Event(NOTICE, "+sentinel-address-switch", f"{master.describe()} ip {ip} port {port} "
-                                     f"for {runid}"))
+                actions.append(Event(NOTICE, "+sentinel-address-switch", f"{self.at(master)} ip {ip} port {port} "
+                                     f"for {runid}", master))
             else:
                 peer = self.add_sentinel(master, ip, port, runid, now)
-                actions.append(Event(NOTICE, "+sentinel", peer.describe()))
-            actions.append(Persist())
+                if peer is not None:
+                    actions.append(Event(NOTICE, "+sentinel", self.at(peer), peer))
+            if peer is not None:
+                actions.append(Persist())
         if epoch > self.current_epoch:
             self.current_epoch = epoch
             actions.append(Persist())
-            actions.append(Event(WARNING, "+new-epoch", str(self.current_epoch)))
+            actions.append(Event(WARNING, "+new-epoch", str(self.current_epoch), master))
+        if peer is None:
+            return actions
         if mepoch > master.config_epoch:
             master.config_epoch = mepoch
-            if (mip, mport) != (master.ip, master.port):
-                actions.append(Event(WARNING, "+config-update-from", peer.describe()))
-                actions.append(Event(WARNING, "+switch-master", f"{master.name} {master.ip} {master.port} {mip} {mport}"))
-                self.reset_master_and_change_address(master, mip, mport, now, actions)
+            if mport != master.port or not self.addr_equals_host(master, mip):
+                actions.append(Event(WARNING, "+config-update-from", self.at(peer), peer))
+                actions.append(Event(WARNING, "+switch-master", f"{master.name} {self.announce(master)} "
+                                     f"{master.port} {mip} {mport}", master))
+                old = Instance("master", master.name, master.ip, master.port, hostname=master.hostname)
+                if self.reset_master_and_change_address(master, mip, mport, now, actions):
+                    self._client_reconfig(master, "observer", "start", old, master, actions)
             else:
                 actions.append(Persist())
         peer.last_hello_time = now
@@ -809,6 +948,6 @@ class Sentinel:
         self.abort_failover(master)
         master.flags = {"master"}
         master.leader = ""
-        actions.append(Event(WARNING, "+reset-master", master.describe()))
+        actions.append(Event(WARNING, "+reset-master", self.at(master), master))
         actions.append(Persist())
         return actions

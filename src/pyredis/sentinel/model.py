@@ -2,6 +2,11 @@
 
 Field names follow ``sentinelRedisInstance`` in Redis's sentinel.c, because SENTINEL MASTERS /
 REPLICAS / SENTINELS print them and clients (redis-py) parse those replies by name.
+
+An address is kept twice, as Redis's ``sentinelAddr`` does: ``hostname`` as it was given (config,
+INFO, hello; the IP itself when an IP was given) and ``ip``, what it resolved to ("" while a name
+does not resolve). Links and address comparisons use ``ip``; with ``announce-hostnames yes`` what
+the sentinel says to others (events, hello, replies, SLAVEOF) uses ``hostname``.
 """
 
 from dataclasses import dataclass, field
@@ -81,6 +86,11 @@ class Instance:
     sentinels: dict[str, "Instance"] = field(default_factory=dict)   # runid -> peer sentinel
     info_text: str = ""
     info_time: int = 0
+    hostname: str = ""                # the address as given; "" means the same as ip
+
+    def __post_init__(self) -> None:
+        if not self.hostname:
+            self.hostname = self.ip
 
     @property
     def addr(self) -> str:
@@ -89,10 +99,19 @@ class Instance:
     def flags_string(self) -> str:
         return ",".join(f for f in FLAG_ORDER if f in self.flags)
 
-    def describe(self) -> str:
+    def announced(self, hostnames: bool = False) -> str:
+        """The address this sentinel shows others (Redis's ``announceSentinelAddr``)."""
+        return self.hostname if hostnames else self.ip
+
+    def describe(self, hostnames: bool = False) -> str:
         """Redis's ``%@``: ``<type> <name> <ip> <port>`` plus `` @ <master> <ip> <port>``."""
-        text = f"{self.kind} {self.name} {self.ip} {self.port}"
+        text = f"{self.kind} {self.name} {self.announced(hostnames)} {self.port}"
         if self.master is not None:
             m = self.master
-            text += f" @ {m.name} {m.ip} {m.port}"
+            text += f" @ {m.name} {m.announced(hostnames)} {m.port}"
         return text
+
+
+def addr_key(host: str, port: int) -> str:
+    """``host:port``, IPv6 bracketed (``announceSentinelAddrAndPort``): replicas' names and keys."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"

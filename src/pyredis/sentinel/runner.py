@@ -5,22 +5,56 @@ link and a pub/sub link per master and replica (one command link per peer sentin
 what it asks, handing replies, hello messages and vote requests back — and serves clients on
 its own port through a ``Node`` whose command table is Sentinel's (SENTINEL, INFO, PING,
 SUBSCRIBE, PUBLISH of hellos, ROLE, CLIENT, SHUTDOWN, AUTH, HELLO, COMMAND).
+
+It also runs the user scripts (``scripts.py`` decides what runs when): each as an asyncio
+subprocess, so the loop never waits for one; a script's end, exit code or signal is reported back
+to the queue, and those past their time are sent SIGKILL. Names are resolved here too: the machine
+gets a resolver (``getaddrinfo``, as Redis's ``anetResolve``, with a short cache), and a link to an
+instance known by name re-resolves it, without blocking, before it connects.
 """
 
 import asyncio
 import os
 import random
+import signal
+import socket
+import time
 
 from ..config import Config
 from ..node.log import Logger
 from ..protocol.client import ReplyError, RespLink
 from . import config as sconfig
-from .machine import HELLO_CHANNEL, Event, Forget, Log, Persist, Reconnect, Send, Sentinel
+from .machine import HELLO_CHANNEL, Event, Forget, Log, Persist, Reconnect, RunScript, Send, Sentinel, is_ip
 from .machine import ReplyError as MachineReplyError
 from .model import Instance
+from .scripts import ScriptJob, ScriptQueue
 
 TICK_SECONDS = 0.1
 LEVELS = {"#": 3, "*": 2, "-": 1, ".": 0}
+RESOLVE_CACHE_SECONDS = 1.0
+
+
+class Resolver:
+    """``host -> IP`` for the machine ("" when it does not resolve): the first address
+    getaddrinfo gives, as Redis's anetResolve. A blocking call, like Redis's; answers are kept a
+    second so the INFO and hello processing of one tick asks the system once per name."""
+
+    def __init__(self) -> None:
+        self.cache: dict[str, tuple[float, str]] = {}
+
+    def __call__(self, host: str) -> str:
+        now = time.monotonic()
+        hit = self.cache.get(host)
+        if hit is not None and now - hit[0] < RESOLVE_CACHE_SECONDS:
+            return hit[1]
+        try:
+            ip = str(socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)[0][4][0])
+        except (OSError, UnicodeError, IndexError):
+            ip = ""
+        if len(self.cache) > 1024:
+            self.cache.clear()
+        self.cache[host] = (now, ip)
+        return ip
 
 
 class InstanceLinks:
@@ -42,6 +76,7 @@ class SentinelRunner:
         self.options = options
         self.links: dict[int, InstanceLinks] = {}
         self.loop = node.loop
+        self.scripts = ScriptQueue()
 
     def now(self) -> int:
         return self.node.clock.monotonic_ms()
@@ -68,13 +103,49 @@ class SentinelRunner:
                 self.drop_links(action.inst)
             elif isinstance(action, Forget):
                 self.drop_links(action.inst, forget=True)
+            elif isinstance(action, RunScript):
+                self.scripts.schedule(action.path, action.args)
 
     def event(self, ev: Event) -> None:
+        """Log, publish (all but debug events) and, for a warning about an instance, run its
+        master's notification-script with ``<event-type> <event-description>`` (sentinelEvent)."""
         level = LEVELS[ev.level]
         self.node.log.log(level, f"{ev.name} {ev.text}")
-        if level > 1:
+        if level > 0:
             from ..commands.pubsub import publish  # noqa: PLC0415
             publish(self.node, ev.name.encode(), ev.text.encode())
+        if ev.level == "#" and ev.inst is not None:
+            master = ev.inst if ev.inst.kind == "master" else ev.inst.master
+            if master is not None and master.notification_script:
+                self.scripts.schedule(master.notification_script, [ev.name, ev.text])
+
+    # ----- scripts (sentinelRunPendingScripts, sentinelCollectTerminatedScripts, sentinelKillTimedoutScripts)
+    def run_scripts(self) -> None:
+        now = self.now()
+        for job in self.scripts.due(now):
+            self.loop.create_task(self._run_script(job))
+        for job in self.scripts.timed_out(now):
+            self.event(Event("#", "-script-timeout", f"{job.argv[0]} {job.pid}"))
+            try:
+                os.kill(job.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+    async def _run_script(self, job: ScriptJob) -> None:
+        try:
+            proc = await asyncio.create_subprocess_exec(*job.argv, stdin=asyncio.subprocess.DEVNULL)
+        except OSError:
+            # what a failed execve does in Redis's child: exit 2, "don't retry"
+            exitcode, bysignal, pid = 2, 0, 0
+        else:
+            job.pid = pid = proc.pid
+            self.event(Event(".", "+script-child", str(pid)))
+            returncode = await proc.wait()
+            exitcode, bysignal = (returncode, 0) if returncode >= 0 else (0, -returncode)
+            self.event(Event(".", "-script-child", f"{pid} {exitcode} {bysignal}"))
+        error = self.scripts.finished(job, exitcode, bysignal, self.now())
+        if error is not None:
+            self.event(Event("#", "-script-error", error))
 
     def flush_config(self) -> None:
         path = self.config.config_file
@@ -122,10 +193,18 @@ class SentinelRunner:
             self.perform(self.machine.link_down(inst, self.now(), pubsub=pubsub))
 
         link = RespLink(on_reply=on_reply, on_message=on_message, on_lost=on_lost)
+        # an instance known by name is resolved again before its command link connects: it may
+        # have been down when first resolved, or come back with another IP (sentinelReconnectInstance)
+        if not pubsub and self.machine.resolve_hostnames and not is_ip(inst.hostname):
+            ip = await self._resolve(inst.hostname)
+            if ip:
+                inst.ip = ip
         # like Redis, links leave from bind-source-addr when it is set (partitions by address need it)
         source = str(self.config["bind-source-addr"] or "")
         local_addr = (source, 0) if source else None
         try:
+            if not inst.ip:
+                raise OSError("the instance's name does not resolve")
             await asyncio.wait_for(self.loop.create_connection(lambda: link, inst.ip, inst.port,
                                                                local_addr=local_addr), 2.0)
         except (TimeoutError, OSError):
@@ -161,6 +240,13 @@ class SentinelRunner:
                 self.machine.local_ip = ip
             self.perform(self.machine.link_up(inst, self.now()))
 
+    async def _resolve(self, host: str) -> str:
+        try:
+            infos = await self.loop.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError):
+            return ""
+        return str(infos[0][4][0]) if infos else ""
+
     def drop_links(self, inst: Instance, forget: bool = False) -> None:
         links = self.links.pop(id(inst), None) if forget else self.links.get(id(inst))
         if links is None:
@@ -178,6 +264,7 @@ class SentinelRunner:
         while not self.node.stopping:
             self.ensure_links()
             self.perform(self.machine.tick(self.now()))
+            self.run_scripts()
             await asyncio.sleep(TICK_SECONDS * (0.8 + 0.4 * random.random()))
 
 
@@ -217,7 +304,8 @@ def run(config: Config) -> int:
     asyncio.set_event_loop(loop)
     node.loop = loop
     rng = random.Random()
-    machine = Sentinel(f"{rng.getrandbits(160):040x}", int(config["port"]), rng=rng)  # type: ignore[arg-type]
+    machine = Sentinel(f"{rng.getrandbits(160):040x}", int(config["port"]), rng=rng,  # type: ignore[arg-type]
+                       resolver=Resolver())
     try:
         options = sconfig.apply_lines(machine, config.sentinel_lines, node.clock.monotonic_ms())
     except sconfig.SentinelConfigError as exc:
@@ -234,7 +322,7 @@ def run(config: Config) -> int:
     runner.flush_config()
     log.warning(f"Sentinel ID is {machine.myid}")
     for master in machine.masters.values():
-        runner.event(Event("#", "+monitor", f"{master.describe()} quorum {master.quorum}"))
+        runner.event(Event("#", "+monitor", f"{machine.at(master)} quorum {master.quorum}", master))
     loop.create_task(runner.run())
     try:
         loop.run_forever()
