@@ -150,7 +150,7 @@ def test_conversions_for_a_resp3_caller(server, real_server):
     ]
     commands = _evals(*scripts)
     ours, theirs = _resp3(server.port, commands), _resp3(real_server.port, commands)
-    for cmd, a, b in zip(commands, ours, theirs):
+    for cmd, a, b in zip(commands, ours, theirs, strict=True):
         assert a == b, f"{cmd!r}: pyredis {a!r} != redis {b!r}"
 
 

@@ -13,7 +13,7 @@ RESTORE are write commands and propagate verbatim, as Redis does.
 from ..protocol import resp
 from ..protocol.errors import NOT_INTEGER_ERR, CommandError
 from ..scripting.runtime import BUSY_EVAL_ERR, FLAG_NO_WRITES, SCRIPT_FLAGS, Run, install
-from .registry import command, container, help_reply, subcommand
+from .registry import TABLE, command, container, help_reply, subcommand
 from .strings import parse_ll
 
 NOSCRIPT_ERR = b"NOSCRIPT No matching script. Please use EVAL."
@@ -98,6 +98,7 @@ def evalsha_ro(client, argv: list[bytes]) -> bytes:
 # ----------------------------------------------------------------------------- SCRIPT
 
 container("script", group="scripting", summary="A container for Lua scripts management commands", since="2.6.0")
+TABLE[b"script"].complexity = "Depends on subcommand."
 
 
 @subcommand("script", "load", 3, "noscript stale", categories="@slow @scripting",
@@ -202,6 +203,7 @@ def fcall_ro(client, argv: list[bytes]) -> bytes:
 # ----------------------------------------------------------------------------- FUNCTION
 
 container("function", group="scripting", summary="A container for function commands", since="7.0.0")
+TABLE[b"function"].complexity = "Depends on subcommand."
 
 
 def _dirty(client) -> None:

@@ -15,10 +15,9 @@ and the CRC64 of everything before it. ``codes()`` gives the library codes for R
 """
 
 from ..persistence import lzf, rdb
-from . import libs
 from ..persistence.crc64 import crc64
 from ..protocol.errors import CommandError
-from . import runtime
+from . import libs, runtime
 from .runtime import SCRIPT_FLAG_BY_NAME, LuaState, Run, ScriptCallError
 
 NAME_ERR = (b"Library names can only contain letters, numbers, or underscores(_) and must be at least one "

@@ -576,7 +576,7 @@ def _pack_bytes(v: bytes, out: bytearray) -> None:
 
 def _pack_number(v: float | int, out: bytearray) -> None:
     f = float(v)
-    if not math.isinf(f) and not math.isnan(f) and f == math.trunc(f) and -2 ** 63 <= f < 2 ** 64:
+    if not math.isinf(f) and not math.isnan(f) and f == math.trunc(f) and -2 ** 63 <= f < 2 ** 63:
         n = int(f)
         if n >= 0:
             if n <= 127:
