@@ -7,7 +7,6 @@ comparison sees what a client library would hide (status vs bulk, integer vs str
 import socket
 
 
-
 def encode(argv: list[bytes | str | int]) -> bytes:
     parts = [b"*%d\r\n" % len(argv)]
     for a in argv:
@@ -61,7 +60,7 @@ def run_both(py_port: int, real_port: int, commands: list[list], reset: bool = T
 
 
 def assert_same(py_port: int, real_port: int, commands: list[list], reset: bool = True) -> None:
-    for cmd, (ours, theirs) in zip(commands, run_both(py_port, real_port, commands, reset)):
+    for cmd, (ours, theirs) in zip(commands, run_both(py_port, real_port, commands, reset), strict=False):
         assert ours == theirs, f"{cmd!r}: pyredis {ours!r} != redis {theirs!r}"
 
 

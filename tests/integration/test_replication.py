@@ -6,7 +6,6 @@ import redis
 
 from ..support import redis_cli, wait_for
 
-
 FAST_SYNC = ["--repl-diskless-sync-delay", "0"]
 
 

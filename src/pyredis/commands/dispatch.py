@@ -21,7 +21,6 @@ from ..protocol.errors import (
     wrong_arity,
 )
 from .registry import (
-
     DENYOOM,
     LOADING,
     NO_AUTH,

@@ -33,9 +33,8 @@ class Logger:
             return
         now = time.time()
         tm = time.localtime(now)
-        stamp = "%02d %s %d %02d:%02d:%02d.%03d" % (
-            tm.tm_mday, _MONTHS[tm.tm_mon - 1], tm.tm_year, tm.tm_hour, tm.tm_min, tm.tm_sec,
-            int(now * 1000) % 1000)
+        stamp = (f"{tm.tm_mday:02d} {_MONTHS[tm.tm_mon - 1]} {tm.tm_year} {tm.tm_hour:02d}:{tm.tm_min:02d}:"
+                 f"{tm.tm_sec:02d}.{int(now * 1000) % 1000:03d}")
         line = f"{self.pid}:{self.role} {stamp} {_MARKS[level]} {message}\n"
         out = self._fh if self._fh is not None else sys.stdout
         try:

@@ -55,7 +55,7 @@ class Node:
         self.keyspace = Keyspace(int(config["databases"]))  # type: ignore[arg-type]
         self.keyspace.now_ms = self.clock.wall_ms()
         self.keyspace.on_expired = self.on_key_expired
-        self.run_id = "%040x" % random.getrandbits(160)
+        self.run_id = f"{random.getrandbits(160):040x}"
         self.pid = os.getpid()
         self.start_wall_ms = self.clock.wall_ms()
         self.start_mono_ms = self.clock.monotonic_ms()
@@ -235,8 +235,7 @@ class Node:
         if any(type(a) is not bytes for a in argv):
             client.close_after_reply = True
             return resp.error(b"ERR Protocol error: expected '$', got something else")
-        self.log.warning("Internal error running command %r: %s\n%s" % (
-            argv[0][:64], exc, traceback.format_exc()))
+        self.log.warning(f"Internal error running command {argv[0][:64]!r}: {exc}\n{traceback.format_exc()}")
         self.count_error(b"ERR")
         return resp.error(b"ERR internal error: " + type(exc).__name__.encode())
 
@@ -532,7 +531,7 @@ def _monitor_escape(arg: bytes) -> str:
         elif 32 <= b < 127:
             out.append(chr(b))
         else:
-            out.append("\\x%02x" % b)
+            out.append(f"\\x{b:02x}")
     return "".join(out)
 
 
