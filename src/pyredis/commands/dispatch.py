@@ -136,8 +136,10 @@ def call(client, cmd: Command, argv: list[bytes]) -> bytes | None:
         db = client.db
         if db.watched:
             touch_watched(db, [argv[i] for i in cmd.keys(argv)])
-        if cmd.flags & WRITE or client.propagate is not None:
+        if node.feeds and (cmd.flags & WRITE or client.propagate is not None):
             node.propagate(client, argv)
+        else:
+            client.propagate = None
         if node.write_refusal is not None:
             # the AOF (appendfsync always) could not persist it: it must not be acknowledged
             reply = resp.error(node.write_refusal)
