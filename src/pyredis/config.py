@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from .protocol.errors import ProtocolError
 from .protocol.parser import split_inline
+from .protocol.sdsrepr import sds_repr
 
 LLONG_MAX = (1 << 63) - 1
 INT_MAX = (1 << 31) - 1
@@ -587,19 +588,5 @@ def options_to_text(options: list[str]) -> str:
     return "\n".join(lines)
 
 
-_REPR_ESCAPES = {0x5C: "\\\\", 0x22: '\\"', 0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t", 0x07: "\\a", 0x08: "\\b"}
-
-
 def _repr(arg: str) -> str:
-    """``sdscatrepr``: double quotes, C escapes, ``\\xHH`` for bytes that are not printable ASCII."""
-    out = ['"']
-    for b in os.fsencode(arg):
-        esc = _REPR_ESCAPES.get(b)
-        if esc is not None:
-            out.append(esc)
-        elif 0x20 <= b < 0x7F:
-            out.append(chr(b))
-        else:
-            out.append(f"\\x{b:02x}")
-    out.append('"')
-    return "".join(out)
+    return sds_repr(os.fsencode(arg))

@@ -304,9 +304,9 @@ def lrange(client, argv: list[bytes]) -> bytes:
          key_specs=(_ks("RO access"),))
 def lindex(client, argv: list[bytes]) -> bytes:
     lst = _get_list(client.db, argv[1])
-    index = parse_int(argv[2])
-    if lst is None:
+    if lst is None:                   # the key is looked up before the index is parsed
         return resp.null(client.resp)
+    index = parse_int(argv[2])
     if index < 0:
         index += len(lst)
     if 0 <= index < len(lst):

@@ -39,6 +39,7 @@ from ..engine import values as _values
 from ..engine.glob import compile_pattern
 from ..protocol import resp
 from ..protocol.errors import NOT_INTEGER_ERR, SYNTAX_ERR, CommandError
+from ..protocol.sdsrepr import sds_repr
 from .registry import TABLE, command, container, subcommand
 
 # ------------------------------------------------------------------------------------------------
@@ -822,27 +823,8 @@ def config_rewrite(client, argv: list[bytes]) -> bytes:
 
 
 def conf_repr(value: str) -> str:
-    """``sdscatrepr``: a double-quoted string with C escapes, as CONFIG REWRITE writes strings."""
-    out = ['"']
-    for ch in value.encode("utf-8", "surrogateescape"):
-        if ch in (0x5C, 0x22):
-            out.append("\\" + chr(ch))
-        elif ch == 0x0A:
-            out.append("\\n")
-        elif ch == 0x0D:
-            out.append("\\r")
-        elif ch == 0x09:
-            out.append("\\t")
-        elif ch == 0x07:
-            out.append("\\a")
-        elif ch == 0x08:
-            out.append("\\b")
-        elif 32 <= ch < 127:
-            out.append(chr(ch))
-        else:
-            out.append(f"\\x{ch:02x}")
-    out.append('"')
-    return "".join(out)
+    """``sdscatrepr``, as CONFIG REWRITE writes strings."""
+    return sds_repr(value.encode("utf-8", "surrogateescape"))
 
 
 def format_memory(n: int) -> str:

@@ -25,6 +25,7 @@ from ..commands.registry import WRITE
 from ..config import Config
 from ..engine.keyspace import Keyspace
 from ..protocol import resp
+from ..protocol.sdsrepr import sds_repr
 from . import blocking
 from .connection import ClientConnection
 from .log import Logger
@@ -264,7 +265,7 @@ class Node:
             origin = "unix:" + str(self.config["unixsocket"])
         else:
             origin = client.addr
-        body = " ".join('"' + _monitor_escape(a) + '"' for a in argv)
+        body = " ".join(sds_repr(a) for a in argv)
         line = f"+{now:.6f} [{client.db.id} {origin}] {body}\r\n".encode()
         for m in list(self.monitors):
             m.push(line)
@@ -509,30 +510,6 @@ class Node:
 def _is_loopback(addr: str) -> bool:
     host = addr.rsplit(":", 1)[0]
     return host.startswith("127.") or host in ("::1", "localhost") or host.startswith("::ffff:127.")
-
-
-def _monitor_escape(arg: bytes) -> str:
-    out = []
-    for b in arg:
-        if b == 0x5C:
-            out.append("\\\\")
-        elif b == 0x22:
-            out.append('\\"')
-        elif b == 0x0A:
-            out.append("\\n")
-        elif b == 0x0D:
-            out.append("\\r")
-        elif b == 0x09:
-            out.append("\\t")
-        elif b == 0x07:
-            out.append("\\a")
-        elif b == 0x08:
-            out.append("\\b")
-        elif 32 <= b < 127:
-            out.append(chr(b))
-        else:
-            out.append(f"\\x{b:02x}")
-    return "".join(out)
 
 
 def version_banner() -> str:

@@ -42,6 +42,7 @@ import time
 from collections.abc import Iterator
 
 from ..protocol.parser import split_inline
+from ..protocol.sdsrepr import sds_repr
 from . import forking, rdb
 
 OFF, ON, WAIT_REWRITE = "off", "on", "wait_rewrite"
@@ -237,17 +238,7 @@ def _needs_repr(name: str) -> bool:
 
 
 def _repr(name: str) -> str:
-    out = ['"']
-    for b in os.fsencode(name):
-        c = chr(b)
-        if c in _REPR:
-            out.append(_REPR[c])
-        elif 0x20 <= b < 0x7F:
-            out.append(c)
-        else:
-            out.append(f"\\x{b:02x}")
-    out.append('"')
-    return "".join(out)
+    return sds_repr(os.fsencode(name))
 
 
 # ======================================================================= the command stream
