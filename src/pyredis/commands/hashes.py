@@ -173,7 +173,8 @@ def _hset(client, argv: list[bytes]) -> int:
     for i in range(2, len(argv), 2):
         h[argv[i]] = argv[i + 1]
     _store(db, key, h, new)
-    notify(client.node, NOTIFY_HASH, b"hset", key, db.id)
+    if client.node.notify_flags:
+        notify(client.node, NOTIFY_HASH, b"hset", key, db.id)
     return len(h) - before
 
 
@@ -204,7 +205,8 @@ def hsetnx(client, argv: list[bytes]) -> bytes:
         return resp.ZERO
     h[argv[2]] = argv[3]
     _store(db, key, h, new)
-    notify(client.node, NOTIFY_HASH, b"hset", key, db.id)
+    if client.node.notify_flags:
+        notify(client.node, NOTIFY_HASH, b"hset", key, db.id)
     return resp.ONE
 
 
@@ -225,10 +227,12 @@ def hdel(client, argv: list[bytes]) -> bytes:
                 break
     if deleted:
         db.changed(key, deleted)
-        notify(client.node, NOTIFY_HASH, b"hdel", key, db.id)
+        if client.node.notify_flags:
+            notify(client.node, NOTIFY_HASH, b"hdel", key, db.id)
         if not h:
             db.delete(key)
-            notify(client.node, NOTIFY_GENERIC, b"del", key, db.id)
+            if client.node.notify_flags:
+                notify(client.node, NOTIFY_GENERIC, b"del", key, db.id)
     return resp.integer(deleted)
 
 
@@ -251,7 +255,8 @@ def hincrby(client, argv: list[bytes]) -> bytes:
         raise CommandError(OVERFLOW_ERR)
     h[field] = b"%d" % value
     _store(db, key, h, new)
-    notify(client.node, NOTIFY_HASH, b"hincrby", key, db.id)
+    if client.node.notify_flags:
+        notify(client.node, NOTIFY_HASH, b"hincrby", key, db.id)
     return resp.integer(value)
 
 
@@ -284,7 +289,8 @@ def hincrbyfloat(client, argv: list[bytes]) -> bytes:
     text = LongDouble.format(total)
     h[field] = text
     _store(db, key, h, new)
-    notify(client.node, NOTIFY_HASH, b"hincrbyfloat", key, db.id)
+    if client.node.notify_flags:
+        notify(client.node, NOTIFY_HASH, b"hincrbyfloat", key, db.id)
     client.propagate = [[b"HSET", key, field, text]]
     return resp.bulk(text)
 

@@ -86,7 +86,8 @@ def del_(client, argv: list[bytes]) -> bytes:
     for key in argv[1:]:
         if db.delete(key):
             deleted += 1
-            notify(node, NOTIFY_GENERIC, b"del", key, db.id)
+            if node.notify_flags:
+                notify(node, NOTIFY_GENERIC, b"del", key, db.id)
     return resp.integer(deleted)
 
 
@@ -137,8 +138,10 @@ def _rename(client, argv: list[bytes], nx: bool) -> bytes:
     db.rename(src, dst)
     _signal(client, db, dst)
     node = client.node
-    notify(node, NOTIFY_GENERIC, b"rename_from", src, db.id)
-    notify(node, NOTIFY_GENERIC, b"rename_to", dst, db.id)
+    if node.notify_flags:
+        notify(node, NOTIFY_GENERIC, b"rename_from", src, db.id)
+    if node.notify_flags:
+        notify(node, NOTIFY_GENERIC, b"rename_to", dst, db.id)
     return resp.ONE if nx else resp.OK
 
 
@@ -211,7 +214,8 @@ def copy(client, argv: list[bytes]) -> bytes:
     if dst_db is not src_db and dst_db.watched:
         touch_watched(dst_db, [newkey])
     _signal(client, dst_db, newkey)
-    notify(client.node, NOTIFY_GENERIC, b"copy_to", newkey, dst_db.id)
+    if client.node.notify_flags:
+        notify(client.node, NOTIFY_GENERIC, b"copy_to", newkey, dst_db.id)
     return resp.ONE
 
 
@@ -232,8 +236,10 @@ def move(client, argv: list[bytes]) -> bytes:
     if dst.watched:
         touch_watched(dst, [key])
     _signal(client, dst, key)
-    notify(node, NOTIFY_GENERIC, b"move_from", key, src.id)
-    notify(node, NOTIFY_GENERIC, b"move_to", key, dst.id)
+    if node.notify_flags:
+        notify(node, NOTIFY_GENERIC, b"move_from", key, src.id)
+    if node.notify_flags:
+        notify(node, NOTIFY_GENERIC, b"move_to", key, dst.id)
     return resp.ONE
 
 
@@ -542,12 +548,14 @@ def _expire(client, argv: list[bytes], basetime: int, seconds: bool) -> bytes:
     if when <= db.keyspace.now_ms and not node.is_replica and not node.loading:
         db.delete(key)
         client.propagate = [[b"UNLINK" if node.config["lazyfree-lazy-expire"] else b"DEL", key]]
-        notify(node, NOTIFY_GENERIC, b"del", key, db.id)
+        if node.notify_flags:
+            notify(node, NOTIFY_GENERIC, b"del", key, db.id)
         return resp.ONE
     db.set_expire(key, when)
     if name != b"pexpireat":
         client.propagate = [[b"PEXPIREAT", key, b"%d" % when, *argv[3:]]]
-    notify(node, NOTIFY_GENERIC, b"expire", key, db.id)
+    if node.notify_flags:
+        notify(node, NOTIFY_GENERIC, b"expire", key, db.id)
     return resp.ONE
 
 
@@ -619,5 +627,6 @@ def persist(client, argv: list[bytes]) -> bytes:
     key = argv[1]
     if db.lookup(key) is None or not db.persist(key):
         return resp.ZERO
-    notify(client.node, NOTIFY_GENERIC, b"persist", key, db.id)
+    if client.node.notify_flags:
+        notify(client.node, NOTIFY_GENERIC, b"persist", key, db.id)
     return resp.ONE

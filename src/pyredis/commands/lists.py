@@ -144,7 +144,8 @@ def _touch(db, key: bytes) -> None:
 def _emptied(node, db, key: bytes, lst: ListValue) -> None:
     if not lst:
         db.delete(key)
-        notify(node, NOTIFY_GENERIC, b"del", key, db.id)
+        if node.notify_flags:
+            notify(node, NOTIFY_GENERIC, b"del", key, db.id)
 
 
 # ----- pushes
@@ -163,7 +164,8 @@ def _push(client, argv: list[bytes], left: bool, only_existing: bool) -> bytes:
     else:
         lst.extend(argv[2:])
     db.changed(key, len(argv) - 2)
-    notify(client.node, NOTIFY_LIST, b"lpush" if left else b"rpush", key, db.id)
+    if client.node.notify_flags:
+        notify(client.node, NOTIFY_LIST, b"lpush" if left else b"rpush", key, db.id)
     return resp.integer(len(lst))
 
 
@@ -209,7 +211,8 @@ def pop_range(node, db, key: bytes, lst: ListValue, left: bool, count: int) -> l
     items = [pop() for _ in range(n)]
     db.changed(key, n)
     _touch(db, key)
-    notify(node, NOTIFY_LIST, b"lpop" if left else b"rpop", key, db.id)
+    if node.notify_flags:
+        notify(node, NOTIFY_LIST, b"lpop" if left else b"rpop", key, db.id)
     _emptied(node, db, key, lst)
     return items
 
@@ -232,7 +235,8 @@ def _pop(client, argv: list[bytes], left: bool) -> bytes:
     if count == -1:
         value = lst.popleft() if left else lst.pop()
         db.changed(key)
-        notify(client.node, NOTIFY_LIST, b"lpop" if left else b"rpop", key, db.id)
+        if client.node.notify_flags:
+            notify(client.node, NOTIFY_LIST, b"lpop" if left else b"rpop", key, db.id)
         _emptied(client.node, db, key, lst)
         return resp.bulk(value)
     if count == 0:
@@ -388,7 +392,8 @@ def lset(client, argv: list[bytes]) -> bytes:
         raise CommandError(OUT_OF_RANGE_ERR)
     lst[index] = argv[3]
     db.changed(key)
-    notify(client.node, NOTIFY_LIST, b"lset", key, db.id)
+    if client.node.notify_flags:
+        notify(client.node, NOTIFY_LIST, b"lset", key, db.id)
     return resp.OK
 
 
@@ -417,7 +422,8 @@ def linsert(client, argv: list[bytes]) -> bytes:
         return resp.integer(-1)
     lst.insert(index + 1 if after else index, argv[4])
     db.changed(key)
-    notify(client.node, NOTIFY_LIST, b"linsert", key, db.id)
+    if client.node.notify_flags:
+        notify(client.node, NOTIFY_LIST, b"linsert", key, db.id)
     return resp.integer(len(lst))
 
 
@@ -448,7 +454,8 @@ def lrem(client, argv: list[bytes]) -> bytes:
         lst.clear()
         lst.extend(kept)
         db.changed(key, removed)
-        notify(client.node, NOTIFY_LIST, b"lrem", key, db.id)
+        if client.node.notify_flags:
+            notify(client.node, NOTIFY_LIST, b"lrem", key, db.id)
         _emptied(client.node, db, key, lst)
     return resp.integer(removed)
 
@@ -487,7 +494,8 @@ def ltrim(client, argv: list[bytes]) -> bytes:
             lst.pop()
     if left + right:
         db.changed(key, left + right)
-    notify(client.node, NOTIFY_LIST, b"ltrim", key, db.id)
+    if client.node.notify_flags:
+        notify(client.node, NOTIFY_LIST, b"ltrim", key, db.id)
     _emptied(client.node, db, key, lst)
     return resp.OK
 
@@ -511,10 +519,12 @@ def move_element(client, db, src: bytes, dst: bytes, lst: ListValue, left_from: 
         target.append(value)
     db.changed(dst)
     _touch(db, dst)
-    notify(node, NOTIFY_LIST, b"lpush" if left_to else b"rpush", dst, db.id)
+    if node.notify_flags:
+        notify(node, NOTIFY_LIST, b"lpush" if left_to else b"rpush", dst, db.id)
     db.changed(src)
     _touch(db, src)
-    notify(node, NOTIFY_LIST, b"lpop" if left_from else b"rpop", src, db.id)
+    if node.notify_flags:
+        notify(node, NOTIFY_LIST, b"lpop" if left_from else b"rpop", src, db.id)
     _emptied(node, db, src, lst)
     return value
 
@@ -624,7 +634,8 @@ def _serve_pop(left: bool):
         node.propagate_internal(db.id, [[b"LPOP" if left else b"RPOP", key]])
         db.changed(key)
         _touch(db, key)
-        notify(node, NOTIFY_LIST, b"lpop" if left else b"rpop", key, db.id)
+        if node.notify_flags:
+            notify(node, NOTIFY_LIST, b"lpop" if left else b"rpop", key, db.id)
         _emptied(node, db, key, lst)
         return resp.array([resp.bulk(key), resp.bulk(value)])
     return serve
@@ -643,7 +654,8 @@ def _bpop(client, argv: list[bytes], left: bool) -> bytes | None:
         if lst:
             value = lst.popleft() if left else lst.pop()
             db.changed(key)
-            notify(client.node, NOTIFY_LIST, b"lpop" if left else b"rpop", key, db.id)
+            if client.node.notify_flags:
+                notify(client.node, NOTIFY_LIST, b"lpop" if left else b"rpop", key, db.id)
             _emptied(client.node, db, key, lst)
             client.propagate = [[b"LPOP" if left else b"RPOP", key]]
             return resp.array([resp.bulk(key), resp.bulk(value)])

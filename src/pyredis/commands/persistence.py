@@ -157,14 +157,16 @@ def restore(client, argv: list[bytes]) -> bytes:
     if ttl and ttl <= now and not node.is_replica and not node.loading:
         if deleted:
             client.propagate = [[b"DEL", key]]
-            notify(node, NOTIFY_GENERIC, b"del", key, db.id)
+            if node.notify_flags:
+                notify(node, NOTIFY_GENERIC, b"del", key, db.id)
         return resp.OK
     db.add(key, value)
     if ttl:
         db.set_expire(key, ttl)
         if not absttl:   # replicas and the AOF get the absolute deadline
             client.propagate = [[b"RESTORE", key, b"%d" % ttl, *argv[3:], b"ABSTTL"]]
-    notify(node, NOTIFY_GENERIC, b"restore", key, db.id)
+    if node.notify_flags:
+        notify(node, NOTIFY_GENERIC, b"restore", key, db.id)
     return resp.OK
 
 

@@ -145,7 +145,8 @@ def _random_member(s: set, rng) -> bytes:
 
 def _deleted(client, key: bytes) -> None:
     client.db.delete(key)
-    notify(client.node, NOTIFY_GENERIC, b"del", key, client.db.id)
+    if client.node.notify_flags:
+        notify(client.node, NOTIFY_GENERIC, b"del", key, client.db.id)
 
 
 # ----- commands
@@ -181,7 +182,8 @@ def sadd(client, argv: list[bytes]) -> bytes:
         if not added:
             return resp.ZERO
         db.changed(key, added)
-    notify(client.node, NOTIFY_SET, b"sadd", key, db.id)
+    if client.node.notify_flags:
+        notify(client.node, NOTIFY_SET, b"sadd", key, db.id)
     return resp.integer(added)
 
 
@@ -203,7 +205,8 @@ def srem(client, argv: list[bytes]) -> bytes:
     if not removed:
         return resp.ZERO
     db.changed(key, removed)
-    notify(client.node, NOTIFY_SET, b"srem", key, db.id)
+    if client.node.notify_flags:
+        notify(client.node, NOTIFY_SET, b"srem", key, db.id)
     if not s:
         _deleted(client, key)
     return resp.integer(removed)
@@ -256,7 +259,8 @@ def spop(client, argv: list[bytes]) -> bytes:
     member = _random_member(s, client.node.rng)
     s.remove(member)
     db.changed(key)
-    notify(client.node, NOTIFY_SET, b"spop", key, db.id)
+    if client.node.notify_flags:
+        notify(client.node, NOTIFY_SET, b"spop", key, db.id)
     client.propagate = [[b"SREM", key, member]]
     if not s:
         _deleted(client, key)
@@ -270,7 +274,8 @@ def _spop_count(client, argv: list[bytes]) -> bytes:
     s = _set_or_none(db, key)
     if s is None or count == 0:
         return b"~0\r\n" if client.resp == 3 else resp.EMPTY_ARRAY
-    notify(client.node, NOTIFY_SET, b"spop", key, db.id)
+    if client.node.notify_flags:
+        notify(client.node, NOTIFY_SET, b"spop", key, db.id)
     if count >= len(s):
         reply = _members(s, client.resp)
         _deleted(client, key)
@@ -327,7 +332,8 @@ def smove(client, argv: list[bytes]) -> bytes:
         return resp.ZERO
     src.remove(member)
     node = client.node
-    notify(node, NOTIFY_SET, b"srem", src_key, db.id)
+    if node.notify_flags:
+        notify(node, NOTIFY_SET, b"srem", src_key, db.id)
     db.changed(src_key)
     if not src:
         _deleted(client, src_key)
@@ -337,7 +343,8 @@ def smove(client, argv: list[bytes]) -> bytes:
     if member not in dst:
         dst.add(member)
         db.changed(dst_key)
-        notify(node, NOTIFY_SET, b"sadd", dst_key, db.id)
+        if node.notify_flags:
+            notify(node, NOTIFY_SET, b"sadd", dst_key, db.id)
     return resp.ONE
 
 
@@ -358,7 +365,8 @@ def _store(client, dst: bytes, result: set, event: bytes) -> bytes:
     db = client.db
     if result:
         db.set(dst, result)
-        notify(client.node, NOTIFY_SET, event, dst, db.id)
+        if client.node.notify_flags:
+            notify(client.node, NOTIFY_SET, event, dst, db.id)
         return resp.integer(len(result))
     if db.delete(dst):
         notify(client.node, NOTIFY_GENERIC, b"del", dst, db.id)

@@ -171,9 +171,11 @@ def _sort(client, argv: list[bytes], readonly: bool) -> bytes:
     if out:
         db.set(store, ListValue(v if v is not None else b"" for v in out))
         signal_key(node.ready_keys, db, store)
-        notify(node, NOTIFY_LIST, b"sortstore", store, db.id)
+        if node.notify_flags:
+            notify(node, NOTIFY_LIST, b"sortstore", store, db.id)
     elif db.delete(store):
-        notify(node, NOTIFY_GENERIC, b"del", store, db.id)
+        if node.notify_flags:
+            notify(node, NOTIFY_GENERIC, b"del", store, db.id)
     return resp.integer(len(out))
 
 

@@ -453,7 +453,8 @@ def _mset_generic(client, argv: list[bytes], nx: bool) -> bytes:
         db.set(argv[j], argv[j + 1])
     if client.node.notify_flags:
         for j in range(1, len(argv), 2):
-            notify(client.node, NOTIFY_STRING, b"set", argv[j], db.id)
+            if client.node.notify_flags:
+                notify(client.node, NOTIFY_STRING, b"set", argv[j], db.id)
     return resp.ONE if nx else resp.OK
 
 

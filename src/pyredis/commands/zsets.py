@@ -178,7 +178,8 @@ def _from_pairs(items) -> ZSet:
 
 def _removed_all(client, key: bytes) -> None:
     client.db.delete(key)
-    notify(client.node, NOTIFY_GENERIC, b"del", key, client.db.id)
+    if client.node.notify_flags:
+        notify(client.node, NOTIFY_GENERIC, b"del", key, client.db.id)
 
 
 def _store(client, dst: bytes, zs: ZSet, event: bytes) -> bytes:
@@ -186,7 +187,8 @@ def _store(client, dst: bytes, zs: ZSet, event: bytes) -> bytes:
     db = client.db
     if len(zs):
         db.set(dst, zs)
-        notify(client.node, NOTIFY_ZSET, event, dst, db.id)
+        if client.node.notify_flags:
+            notify(client.node, NOTIFY_ZSET, event, dst, db.id)
         signal_key(client.node.ready_keys, db, dst)
         return resp.integer(len(zs))
     if db.delete(dst):
@@ -276,7 +278,8 @@ def _zadd_done(client, key: bytes, added: int, updated: int, incr: bool) -> None
         return
     db = client.db
     db.changed(key, added + updated)
-    notify(client.node, NOTIFY_ZSET, b"zincr" if incr else b"zadd", key, db.id)
+    if client.node.notify_flags:
+        notify(client.node, NOTIFY_ZSET, b"zincr" if incr else b"zadd", key, db.id)
     if added:
         signal_key(client.node.ready_keys, db, key)
 
@@ -314,7 +317,8 @@ def zrem(client, argv: list[bytes]) -> bytes:
                 break
     if deleted:
         db.changed(key, deleted)
-        notify(client.node, NOTIFY_ZSET, b"zrem", key, db.id)
+        if client.node.notify_flags:
+            notify(client.node, NOTIFY_ZSET, b"zrem", key, db.id)
         if not len(zs):
             _removed_all(client, key)
     return resp.integer(deleted)
@@ -593,7 +597,8 @@ def _zremrange(client, argv: list[bytes], rangetype: int, event: bytes) -> bytes
     deleted = zs.remove_range(start, stop)
     if deleted:
         db.changed(key, deleted)
-        notify(client.node, NOTIFY_ZSET, event, key, db.id)
+        if client.node.notify_flags:
+            notify(client.node, NOTIFY_ZSET, event, key, db.id)
         if not len(zs):
             _removed_all(client, key)
     return resp.integer(deleted)
@@ -630,10 +635,12 @@ def _pop_from(client, db, key: bytes, zs: ZSet, from_max: bool, count: int, emit
     popped = zs.pop(count, from_max)
     db.changed(key, len(popped))
     node = client.node
-    notify(node, NOTIFY_ZSET, b"zpopmax" if from_max else b"zpopmin", key, db.id)
+    if node.notify_flags:
+        notify(node, NOTIFY_ZSET, b"zpopmax" if from_max else b"zpopmin", key, db.id)
     if not len(zs):
         db.delete(key)
-        notify(node, NOTIFY_GENERIC, b"del", key, db.id)
+        if node.notify_flags:
+            notify(node, NOTIFY_GENERIC, b"del", key, db.id)
     r = client.resp
     fmt = resp.format_double
     if nested:

@@ -48,7 +48,7 @@ _SMALL_SOURCE = 128        # below this many keys, sampling just lists the table
 class Database:
     __slots__ = ("id", "keyspace", "data", "expires", "_heap", "deletions", "watched", "blocked",
                  "ready_keys", "avg_ttl", "_scan_iter", "mem", "charges", "access", "_snap",
-                 "_snap_volatile", "scan_cursors", "counted")
+                 "_snap_volatile", "scan_cursors", "counted", "mem_stale", "stale_keys")
 
     def __init__(self, dbid: int, keyspace: "Keyspace") -> None:
         self.id = dbid
@@ -65,6 +65,8 @@ class Database:
         self.mem = 0                             # estimated bytes held (see the module docstring)
         self.charges: dict[bytes, int] = {}      # collection key -> bytes charged for it
         self.counted = 0                         # keys included in ``mem`` (see ``recount``)
+        self.mem_stale = False                   # ``mem`` must be recounted from scratch
+        self.stale_keys: set[bytes] = set()      # collections changed without being re-charged
         self.access: dict[bytes, int] | None = None
         self._snap: list | None = None           # key snapshots for random sampling
         self._snap_volatile: list | None = None
@@ -122,15 +124,19 @@ class Database:
         data = self.data
         old = data.get(key)
         data[key] = value
-        if old is not None:
-            self.mem -= (len(key) + len(old) + STRING_OVERHEAD if type(old) is bytes  # type: ignore[arg-type]
-                         else self.charges.pop(key, 0))
+        if type(old) is bytes and type(value) is bytes:
+            # the common overwrite of a string by a string: only the value's size changes
+            self.mem += len(value) - len(old)
         else:
-            self.counted += 1
-        if type(value) is bytes:
-            self.mem += len(key) + len(value) + STRING_OVERHEAD
-        else:
-            self._charge(key, value)
+            if old is not None:
+                self.mem -= (len(key) + len(old) + STRING_OVERHEAD if type(old) is bytes  # type: ignore[arg-type]
+                             else self.charges.pop(key, 0))
+            else:
+                self.counted += 1
+            if type(value) is bytes:
+                self.mem += len(key) + len(value) + STRING_OVERHEAD
+            else:
+                self._charge(key, value)
         if not keep_ttl and self.expires:
             if self.expires.pop(key, None) is not None:
                 self.mem -= EXPIRE_OVERHEAD
@@ -190,7 +196,16 @@ class Database:
     def changed(self, key: bytes, count: int = 1) -> None:
         """A value was modified in place (LPUSH on an existing list, HSET...): count the change
         and re-charge its memory estimate."""
-        self.keyspace.dirty += count
+        keyspace = self.keyspace
+        keyspace.dirty += count
+        if not keyspace.mem_precise:
+            # nobody compares the estimate with maxmemory: re-charge when it is next read (INFO)
+            stale = self.stale_keys
+            if len(stale) < 4096:
+                stale.add(key)
+            else:
+                self.mem_stale = True
+            return
         value = self.data.get(key)
         if value is not None and type(value) is not bytes:
             self.mem -= self.charges.get(key, 0)
@@ -232,6 +247,19 @@ class Database:
         self.mem = mem + EXPIRE_OVERHEAD * len(self.expires)
         self.charges = charges
         self.counted = len(self.data)
+        self.mem_stale = False
+        self.stale_keys.clear()
+
+    def recharge_stale(self) -> None:
+        """Re-charge the collections changed in place since the estimate was last read."""
+        data = self.data
+        charges = self.charges
+        for key in self.stale_keys:
+            value = data.get(key)
+            if value is not None and type(value) is not bytes:
+                self.mem -= charges.get(key, 0)
+                self._charge(key, value)
+        self.stale_keys.clear()
 
     def rename(self, src: bytes, dst: bytes) -> None:
         """Move the value and TTL of ``src`` (known to exist) to ``dst``, replacing it; the value
@@ -451,6 +479,7 @@ class Keyspace:
         self.on_expired: Callable[[Database, bytes], None] | None = None
         self.rng = random.Random()
         self.track = 0                     # 0, TRACK_LRU or TRACK_LFU
+        self.mem_precise = True            # re-charge collections on every change (maxmemory set)
         self.lru_epoch_s = 0               # keys without an access record are idle since then
         self.lfu_log_factor = 10
         self.lfu_decay_time = 1
@@ -469,8 +498,10 @@ class Keyspace:
         and full-sync loaders) change the key count behind the accounting's back: recount then."""
         total = 0
         for db in self.dbs:
-            if len(db.data) != db.counted:
+            if len(db.data) != db.counted or db.mem_stale:
                 db.recount()
+            elif db.stale_keys:
+                db.recharge_stale()
             total += db.mem
         return total
 

@@ -131,6 +131,7 @@ class Node:
         c = self.config
         self.requirepass = str(c["requirepass"]).encode()
         self.maxmemory = int(c["maxmemory"])  # type: ignore[arg-type]
+        self.keyspace.mem_precise = bool(self.maxmemory)
         self.replica_read_only = bool(c["replica-read-only"])
         self.serve_stale_data = bool(c["replica-serve-stale-data"])
         self.min_replicas_to_write = int(c["min-replicas-to-write"])  # type: ignore[arg-type]

@@ -29,7 +29,7 @@ class ReplicaLink:
     """A replica attached to this node (the client connection it came in on, plus its state)."""
 
     __slots__ = ("client", "state", "ack_offset", "ack_time_ms", "port", "ip", "capa_eof", "capa_psync2",
-                 "pending", "pending_size", "sync_offset", "waiting_since_ms", "pre_psync", "rdb_only")
+                 "pending", "pending_size", "sync_offset", "waiting_since_ms", "pre_psync", "rdb_only", "outbuf")
 
     def __init__(self, client) -> None:
         self.client = client
@@ -41,6 +41,7 @@ class ReplicaLink:
         self.capa_eof = False
         self.capa_psync2 = False
         self.pending: list[bytes] = []
+        self.outbuf: list[bytes] = []       # stream bytes for an online replica, flushed once per loop turn
         self.pending_size = 0
         self.sync_offset = 0
         self.waiting_since_ms = 0
@@ -64,6 +65,7 @@ class Replication:
         self.backlog: Backlog | None = None
         self.backlog_idle_since_ms = 0
         self.replicas: list[ReplicaLink] = []
+        self._flush_scheduled = False
         self.by_client: dict[int, ReplicaLink] = {}
         self.seldb = -1
         self.sync_child: int = 0
@@ -111,11 +113,23 @@ class Replication:
         self.master_repl_offset += len(data)
         for link in self.replicas:
             if link.state == "online":
-                link.client.push(data)
+                # written once per event-loop turn, not per command: one send for a whole pipeline
+                link.outbuf.append(data)
+                if not self._flush_scheduled:
+                    self._flush_scheduled = True
+                    self.node.loop.call_soon(self.flush_replicas)
             elif link.state == "send_bulk":
                 link.pending.append(data)
                 link.pending_size += len(data)
                 self._check_pending_limit(link)
+
+    def flush_replicas(self) -> None:
+        self._flush_scheduled = False
+        for link in self.replicas:
+            if link.outbuf:
+                data = b"".join(link.outbuf)
+                link.outbuf.clear()
+                link.client.push(data)
 
     def _check_pending_limit(self, link: ReplicaLink) -> None:
         hard, _soft, _secs = self.node.config["client-output-buffer-limit"]["replica"]  # type: ignore[index]
