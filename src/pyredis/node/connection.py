@@ -15,6 +15,7 @@ waits in ``pending`` until they are served.
 
 import asyncio
 from collections import deque
+from time import perf_counter_ns
 
 from ..commands import dispatch
 from ..protocol import resp
@@ -128,6 +129,9 @@ class ClientConnection(asyncio.Protocol):
         """Execute requests in order, one write for all their replies."""
         out = []
         self.batch_out = out
+        node = self.node
+        if len(requests) > 1:
+            node.batch_clock = perf_counter_ns()   # pipelined commands time themselves from here
         process = dispatch.process
         i = 0
         n = len(requests)
@@ -150,6 +154,7 @@ class ClientConnection(asyncio.Protocol):
                     self.pending.extend(requests[i:] if isinstance(requests, list) else list(requests)[i:])
                 break
         self.batch_out = None
+        node.batch_clock = 0
         if out:
             self.write(b"".join(out) if len(out) > 1 else out[0])
         if self.close_after_reply:

@@ -81,7 +81,9 @@ class RequestParser:
             self._buf += data
             self._parse_slow(out)
             return out
-        if data[0] != 42 or _BIG_COUNT.search(data) is not None or _STATUS_ELEMENT.search(data) is not None:
+        # (for a long chunk, two memchr passes spare most chunks the slower status regex)
+        if data[0] != 42 or _BIG_COUNT.search(data) is not None or (
+                (len(data) < 512 or b"+" in data or b"=" in data) and _STATUS_ELEMENT.search(data) is not None):
             self._buf = bytearray(data)
             self._parse_slow(out)
             return out

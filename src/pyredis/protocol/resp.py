@@ -62,16 +62,23 @@ def array(items: list[bytes]) -> bytes:
     return b"*%d\r\n%b" % (len(items), b"".join(items))
 
 
+_BULK_HEADERS = [b"$%d\r\n" % i for i in range(1024)]
+
+
 def bulk_array(values: list[bytes | None] | tuple, resp: int = 2) -> bytes:
     """An array of bulk strings (``None`` elements become nulls)."""
     null_ = NULL3 if resp == 3 else NULL_BULK
+    headers = _BULK_HEADERS
     parts = [b"*%d\r\n" % len(values)]
     append = parts.append
+    extend = parts.extend
+    # one join over header/value/CRLF pieces: no per-element formatting or concatenation
     for v in values:
         if v is None:
             append(null_)
         else:
-            append(b"$%d\r\n%b\r\n" % (len(v), v))
+            n = len(v)
+            extend((headers[n] if n < 1024 else b"$%d\r\n" % n, v, b"\r\n"))
     return b"".join(parts)
 
 
