@@ -87,6 +87,9 @@ def _checks(client, cmd: Command, name: bytes, argv: list[bytes]) -> bytes | Non
             return _reject(client, cmd, b"ERR Command not allowed inside a transaction")
         client.multi.append((cmd, argv))
         return resp.QUEUED
+    if client.is_master:
+        # our master's stream: no context, read-only, OOM, MISCONF, min-replicas or pause checks
+        return None
     if (client.resp == 2 and (client.subscriptions or client.psubscriptions or client.ssubscriptions)
             and name not in _PUBSUB_ALLOWED):
         return _reject(client, cmd, b"ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / "

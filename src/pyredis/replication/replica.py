@@ -361,19 +361,25 @@ class MasterLink(asyncio.Protocol):
         keyspace.now_ms = node.clock.wall_ms()
         # the master's commands see keys whose TTL passed here: their DEL is on its way (expireIfNeeded)
         keyspace.master_view = True
+        applied: list[bytes] = []     # forwarded (backlog, sub-replicas) once per read, not per command
         try:
             for argv in requests:
-                raw = resp.command(argv)
                 if argv[0].lower() == b"replconf" and len(argv) > 1 and argv[1].lower() == b"getack":
+                    # the ACK counts everything before the GETACK, not the GETACK itself
+                    if applied:
+                        repl.feed_raw(b"".join(applied))
+                        applied = []
                     self.send_ack()
                 else:
                     try:
                         process(client, argv)
                     except Exception as exc:  # noqa: BLE001
                         node.log.warning(f"Error applying a command from the master: {exc!r}")
-                repl.feed_raw(raw)
+                applied.append(resp.command(argv))
         finally:
             keyspace.master_view = False
+            if applied:
+                repl.feed_raw(b"".join(applied))
 
     def send_ack(self) -> None:
         if self.transport is not None and self.state == "connected":
