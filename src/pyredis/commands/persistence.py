@@ -9,11 +9,12 @@ RDB file, so a payload from a real Redis 7.0 restores here and ours restores the
 from ..config import NOTIFY_GENERIC
 from ..persistence import rdb
 from ..protocol import resp
-from ..protocol.errors import NOT_INTEGER_ERR, SYNTAX_ERR, CommandError
+from ..protocol.errors import SYNTAX_ERR, CommandError
 from .dispatch import touch_all_watched
 from .notify import notify
 from .registry import command
 from .server import debug_subcommand
+from .strings import ll_arg
 
 BGSAVE_IN_PROGRESS_ERR = b"ERR Background save already in progress"
 OTHER_CHILD_ERR = (b"ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in "
@@ -27,16 +28,6 @@ INVALID_FREQ_ERR = b"ERR Invalid FREQ value, must be >= 0 and <= 255"
 SAVE_FAILED_ERR = b"ERR"
 RELOAD_OPTIONS_ERR = b"ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options."
 RELOAD_FAILED_ERR = b"ERR Error trying to load the RDB dump"
-
-
-def _int(arg: bytes) -> int:
-    try:
-        v = int(arg)
-    except ValueError:
-        raise CommandError(NOT_INTEGER_ERR) from None
-    if b"%d" % v != arg or not -(1 << 63) <= v < (1 << 63):
-        raise CommandError(NOT_INTEGER_ERR)
-    return v
 
 
 @command("save", 1, "admin noscript no_async_loading no_multi", group="server",
@@ -123,12 +114,12 @@ def restore(client, argv: list[bytes]) -> bytes:
         elif opt == b"absttl":
             absttl = True
         elif opt == b"idletime" and more >= 1 and freq == -1:
-            idle = _int(argv[j + 1])
+            idle = ll_arg(argv[j + 1])
             if idle < 0:
                 raise CommandError(INVALID_IDLETIME_ERR)
             j += 1
         elif opt == b"freq" and more >= 1 and idle == -1:
-            freq = _int(argv[j + 1])
+            freq = ll_arg(argv[j + 1])
             if not 0 <= freq <= 255:
                 raise CommandError(INVALID_FREQ_ERR)
             j += 1
@@ -139,7 +130,7 @@ def restore(client, argv: list[bytes]) -> bytes:
     key = argv[1]
     if not replace and db.lookup(key) is not None:
         raise CommandError(BUSYKEY_ERR)
-    ttl = _int(argv[2])
+    ttl = ll_arg(argv[2])
     if ttl < 0:
         raise CommandError(INVALID_TTL_ERR)
     node = client.node

@@ -16,9 +16,10 @@ from ..engine.blocking import signal_key
 from ..engine.values import ListValue
 from ..engine.zset import ZSet
 from ..protocol import resp
-from ..protocol.errors import NOT_INTEGER_ERR, SYNTAX_ERR, WRONGTYPE_ERR, CommandError
+from ..protocol.errors import SYNTAX_ERR, WRONGTYPE_ERR, CommandError
 from .notify import notify
 from .registry import command
+from .strings import ll_arg
 
 SCORE_ERR = b"ERR One or more scores can't be converted into double"
 _KEY_SPECS = (
@@ -44,13 +45,6 @@ def _sort_keys(argv: list[bytes]) -> list[int]:
             i += 1
         i += 1
     return keys
-
-
-def _parse_long(arg: bytes) -> int:
-    try:
-        return int(arg)
-    except ValueError:
-        raise CommandError(NOT_INTEGER_ERR) from None
 
 
 def _lookup(db, pattern: bytes, element: bytes) -> bytes | None:
@@ -108,7 +102,7 @@ def _sort(client, argv: list[bytes], readonly: bool) -> bytes:
         elif word == b"alpha":
             alpha = True
         elif word == b"limit" and left >= 2:
-            offset, count = _parse_long(argv[i + 1]), _parse_long(argv[i + 2])
+            offset, count = ll_arg(argv[i + 1]), ll_arg(argv[i + 2])
             i += 2
         elif word == b"store" and left >= 1 and not readonly:
             store = argv[i + 1]
