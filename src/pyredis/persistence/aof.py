@@ -44,6 +44,7 @@ from collections.abc import Iterator
 from ..protocol.parser import split_inline
 from ..protocol.sdsrepr import sds_repr
 from . import forking, rdb
+from .snapshot import _function_codes as function_codes
 
 OFF, ON, WAIT_REWRITE = "off", "on", "wait_rewrite"
 TYPE_BASE, TYPE_HIST, TYPE_INCR = "b", "h", "i"
@@ -931,7 +932,7 @@ class AppendOnly:
             aux = node.rdb.aux()
             aux["aof-base"] = 1
             chunks = rdb.iter_encode(node.keyspace, aux, compress=bool(config["rdbcompression"]),
-                                     checksum=bool(config["rdbchecksum"]))
+                                     checksum=bool(config["rdbchecksum"]), functions=function_codes(node))
         else:
             chunks = iter_rewrite(node.keyspace)
         incremental = bool(config["aof-rewrite-incremental-fsync"])

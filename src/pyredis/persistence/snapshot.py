@@ -118,7 +118,8 @@ class Snapshots:
             with fh:
                 write = fh.write
                 for chunk in rdb.iter_encode(node.keyspace, self.aux(), compress=bool(config["rdbcompression"]),
-                                             checksum=bool(config["rdbchecksum"])):
+                                             checksum=bool(config["rdbchecksum"]),
+                                             functions=_function_codes(node)):
                     write(chunk)
                 fh.flush()
                 os.fsync(fh.fileno())
@@ -404,8 +405,6 @@ class Snapshots:
                         self._log_aux(ev[1], ev[2], now, log)
                     elif kind == "function":
                         self.functions.append(ev[1])
-                        log.warning("The RDB file holds a function library; pyredis does not run functions "
-                                    "yet: keeping its code aside, not loading it")
                     elif kind == "module_aux":
                         log.warning(f"Skipping AUX module data (module id {ev[1]}): modules are not supported")
         except rdb.RDBError as exc:
@@ -425,6 +424,7 @@ class Snapshots:
                              "Internal error in RDB reading offset 0, function at rdb.c:0 -> "
                              "Unexpected EOF reading RDB file"])
         log.notice(f"Done loading RDB, keys loaded: {self.loaded_keys}, keys expired: {self.loaded_expired}.")
+        load_functions(node, self.functions)
         return decoder
 
     def _log_aux(self, name: bytes, value: bytes, now_ms: int, log) -> None:
@@ -603,3 +603,13 @@ def _set_title(title: str) -> None:
         setproctitle.setproctitle(title)
     except ImportError:
         pass
+
+
+def _function_codes(node) -> list[bytes]:
+    from ..scripting.runtime import function_codes  # noqa: PLC0415 (scripting imports this package)
+    return function_codes(node)
+
+
+def load_functions(node, codes: list[bytes], flush: bool = False) -> None:
+    from ..scripting.runtime import load_functions as load  # noqa: PLC0415
+    load(node, codes, flush)

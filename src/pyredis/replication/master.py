@@ -292,7 +292,9 @@ class Replication:
 
     def _start_sync(self, targets: list[ReplicaLink], diskless: bool) -> None:
         from ..persistence.rdb import iter_encode  # noqa: PLC0415
+        from ..persistence.snapshot import _function_codes as function_codes  # noqa: PLC0415
         node = self.node
+        functions = function_codes(node)      # FUNCTION libraries travel in the snapshot
         self.seldb = -1
         offset = self.master_repl_offset
         for link in targets:
@@ -305,7 +307,7 @@ class Replication:
         aux = self.rdb_aux()
         if not diskless:
             node.log.notice("Starting BGSAVE for SYNC with target: replicas (in-process, $<len> payload)")
-            payload = b"".join(iter_encode(node.keyspace, aux))
+            payload = b"".join(iter_encode(node.keyspace, aux, functions=function_codes(node)))
             for link in targets:
                 link.client.write(b"$%d\r\n" % len(payload) + payload)
                 self._sent_payload(link, wait_ack=False)
@@ -320,7 +322,7 @@ class Replication:
                 os.close(rfd)
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
-                for chunk in iter_encode(node.keyspace, aux):
+                for chunk in iter_encode(node.keyspace, aux, functions=functions):
                     view = memoryview(chunk)
                     while view:
                         n = os.write(wfd, view)

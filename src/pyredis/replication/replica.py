@@ -280,7 +280,7 @@ class MasterLink(asyncio.Protocol):
         payload = bytes(self.payload)
         self.payload = bytearray()
         try:
-            loaded, expired = load_snapshot(node.keyspace, payload)
+            loaded, expired = load_snapshot(node.keyspace, payload, node)
         except Exception as exc:  # noqa: BLE001 (a bad payload drops the link, as Redis does)
             node.log.warning(f"Failed trying to load the MASTER synchronization DB from socket: {exc}")
             if self.transport is not None:
@@ -403,7 +403,7 @@ class MasterLink(asyncio.Protocol):
                 self.transport.close()
 
 
-def load_snapshot(keyspace, payload: bytes) -> tuple[int, int]:
+def load_snapshot(keyspace, payload: bytes, node=None) -> tuple[int, int]:
     """Load a full-resync payload into an emptied keyspace. A replica keeps keys whose TTL has
     passed: its master will send their DEL (Redis's replicas never expire keys themselves)."""
     from ..persistence.rdb import Decoder, RDBError, is_empty  # noqa: PLC0415
@@ -411,7 +411,11 @@ def load_snapshot(keyspace, payload: bytes) -> tuple[int, int]:
     loaded = 0
     dbs = keyspace.dbs
     dirty = keyspace.dirty
+    functions: list[bytes] = []
     for ev in decoder.feed(payload):
+        if ev[0] == "function":
+            functions.append(ev[1])
+            continue
         if ev[0] != "key":
             continue
         _, dbid, key, value, expire = ev
@@ -427,6 +431,9 @@ def load_snapshot(keyspace, payload: bytes) -> tuple[int, int]:
     keyspace.dirty = dirty
     if not decoder.done:
         raise RDBError("Unexpected EOF reading RDB file")
+    if node is not None:
+        from ..persistence.snapshot import load_functions  # noqa: PLC0415
+        load_functions(node, functions, flush=True)
     return loaded, 0
 
 

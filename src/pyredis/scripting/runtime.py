@@ -820,3 +820,24 @@ def install(node) -> Scripting:
         node.scripts = scripting.scripts
         node.functions = scripting.functions
     return scripting
+
+
+def function_codes(node) -> list[bytes]:
+    """The FUNCTION libraries' code, for the RDB, AOF base and full-sync writers."""
+    scripting = getattr(node, "scripting", None)
+    return scripting.functions.codes() if scripting is not None else []
+
+
+def load_functions(node, codes: list[bytes], flush: bool = False) -> None:
+    """Load libraries read from an RDB (FUNCTION2 records); ``flush`` first for a full resync,
+    whose snapshot replaces the replica's libraries as it replaces its keys."""
+    if not codes and not (flush and getattr(node, "scripting", None) is not None):
+        return
+    functions = install(node).functions
+    if flush:
+        functions.flush()
+    for code in codes:
+        try:
+            functions.load_code(code, replace=True)
+        except Exception as exc:  # noqa: BLE001 (a bad library is reported, the data still loads)
+            node.log.warning(f"Failed loading a function library from the RDB: {exc}")
