@@ -6,12 +6,7 @@ from ..config import Config
 
 
 def run_sentinel(config: Config) -> int:
-    try:
-        from ..sentinel.runner import run  # noqa: PLC0415
-    except ImportError:
-        sys.stderr.write("pyredis: Sentinel mode is not built yet (see the Sentinel issue); "
-                         "refusing to start rather than pretend.\n")
-        return 1
+    from ..sentinel.runner import run  # noqa: PLC0415 (a plain server never loads the sentinel)
     return run(config)
 
 
