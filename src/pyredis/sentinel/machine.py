@@ -762,6 +762,9 @@ class Sentinel:
                 self.abort_failover(master)
             return
         self._send_slaveof(replica, None, actions)
+        # ask for INFO on the next tick, not a whole INFO period later: the reply, queued after the
+        # transaction on the same link, shows the promotion as soon as it happened
+        replica.info_refresh = 0
         actions.append(Event(NOTICE, "+failover-state-wait-promotion", self.at(replica), replica))
         master.failover_state = WAIT_PROMOTION
         master.failover_state_change_time = now
