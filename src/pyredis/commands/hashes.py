@@ -27,7 +27,7 @@ from ..protocol.errors import (
 )
 from .lists import parse_int
 from .notify import notify
-from .registry import command
+from .registry import command, key_spec
 from .sets import parse_cursor, parse_scan_options, scan_reply
 
 HASH_NOT_INTEGER_ERR = b"ERR hash value is not an integer"
@@ -141,7 +141,7 @@ def _get_hash(db, key: bytes) -> dict | None:
 
 
 def _ks(flags: str) -> tuple:
-    return ({"flags": flags, "bs": ("index", 1), "fk": ("range", 0, 1, 0)},)
+    return (key_spec(flags),)
 
 
 def _hash_for_write(db, key: bytes) -> tuple[dict, bool]:

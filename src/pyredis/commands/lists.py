@@ -35,7 +35,7 @@ from ..protocol.errors import (
 )
 from .dispatch import touch_watched
 from .notify import notify
-from .registry import command, subcommand
+from .registry import command, key_spec, key_spec_keynum, subcommand
 
 VALUE_NOT_POSITIVE_ERR = b"ERR value is out of range, must be positive"
 NUMKEYS_ERR = b"ERR numkeys should be greater than 0"
@@ -128,12 +128,10 @@ def _get_list(db, key: bytes) -> ListValue | None:
     raise CommandError(WRONGTYPE_ERR)
 
 
-def _ks(flags: str, index: int = 1, lastkey: int = 0) -> dict:
-    return {"flags": flags, "bs": ("index", index), "fk": ("range", lastkey, 1, 0)}
+_ks = key_spec
 
 
-def _ks_keynum(flags: str, index: int) -> dict:
-    return {"flags": flags, "bs": ("index", index), "fk": ("keynum", 0, 1, 1)}
+_ks_keynum = key_spec_keynum
 
 
 def _touch(db, key: bytes) -> None:

@@ -138,6 +138,16 @@ class Command:
 TABLE: dict[bytes, Command] = {}
 
 
+def key_spec(flags: str, index: int = 1, lastkey: int = 0) -> dict:
+    """A COMMAND INFO key spec: begin_search at an index, find_keys as a range (``key_specs=``)."""
+    return {"flags": flags, "bs": ("index", index), "fk": ("range", lastkey, 1, 0)}
+
+
+def key_spec_keynum(flags: str, index: int) -> dict:
+    """A key spec whose keys are counted by the argument at ``index`` (numkeys)."""
+    return {"flags": flags, "bs": ("index", index), "fk": ("keynum", 0, 1, 1)}
+
+
 def command(
     name: str, arity: int, flags: str = "", first: int = 0, last: int = 0, step: int = 0,
     group: str = "generic", categories: str = "", summary: str = "", since: str = "1.0.0",

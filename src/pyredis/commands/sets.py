@@ -18,7 +18,7 @@ from ..engine.keyspace import scan_dict
 from ..protocol import resp
 from ..protocol.errors import NOT_INTEGER_ERR, SYNTAX_ERR, WRONGTYPE_ERR, CommandError
 from .notify import notify
-from .registry import command
+from .registry import command, key_spec
 
 POSITIVE_ERR = b"ERR value is out of range, must be positive"
 NUMKEYS_ERR = b"ERR numkeys should be greater than 0"
@@ -151,9 +151,7 @@ def _deleted(client, key: bytes) -> None:
 
 # ----- commands
 
-def _ks(flags: str, index: int = 1, lastkey: int = 0) -> dict:
-    """A key spec (COMMAND INFO) with a begin_search index and a find_keys range."""
-    return {"flags": flags, "bs": ("index", index), "fk": ("range", lastkey, 1, 0)}
+_ks = key_spec
 
 @command("sadd", -3, "write denyoom fast", 1, 1, 1, group="set", categories="@set",
          summary="Add one or more members to a set",

@@ -29,7 +29,7 @@ from ..protocol.errors import NOT_FLOAT_ERR, NOT_INTEGER_ERR, SYNTAX_ERR, WRONGT
 from .dispatch import touch_watched
 from .lists import parse_timeout
 from .notify import notify
-from .registry import command
+from .registry import command, key_spec, key_spec_keynum
 from .sets import (
     NUMKEYS_ERR,
     POSITIVE_ERR,
@@ -197,9 +197,7 @@ def _store(client, dst: bytes, zs: ZSet, event: bytes) -> bytes:
 
 
 
-def _ks(flags: str, index: int = 1, lastkey: int = 0) -> dict:
-    """A key spec (COMMAND INFO) with a begin_search index and a find_keys range."""
-    return {"flags": flags, "bs": ("index", index), "fk": ("range", lastkey, 1, 0)}
+_ks = key_spec
 
 # ----- ZADD / ZINCRBY
 def _zadd(client, argv: list[bytes], incr: bool) -> bytes:
@@ -737,8 +735,7 @@ def _store_keys(argv: list[bytes]) -> list[int]:
     return [1, *_mpop_keys(2)(argv)]
 
 
-def _ks_keynum(flags: str, index: int) -> dict:
-    return {"flags": flags, "bs": ("index", index), "fk": ("keynum", 0, 1, 1)}
+_ks_keynum = key_spec_keynum
 
 
 _POP_NAME = {False: b"ZPOPMIN", True: b"ZPOPMAX"}
