@@ -33,6 +33,7 @@ from ..protocol.errors import (
     CommandError,
     wrong_arity,
 )
+from ..protocol.parser import string2ll
 from .dispatch import touch_watched
 from .notify import notify
 from .registry import command, key_spec, key_spec_keynum, subcommand
@@ -54,17 +55,9 @@ _LLONG_MIN = -(1 << 63)
 
 # ----- argument parsing shared with the other collection modules
 def parse_int(arg: bytes, error: bytes = NOT_INTEGER_ERR) -> int:
-    """A signed 64-bit integer written the way Redis's ``string2ll`` accepts it (no spaces, no
-    '+', no leading zeros)."""
-    try:
-        n = int(arg)
-    except ValueError:
-        raise CommandError(error) from None
-    first = arg[0]
-    if (not 49 <= first <= 57 and arg != b"0"
-            and not (first == 45 and len(arg) > 1 and 49 <= arg[1] <= 57)):
-        raise CommandError(error)
-    if not 48 <= arg[-1] <= 57 or b"_" in arg or not _LLONG_MIN <= n <= _LLONG_MAX:
+    """A signed 64-bit integer as Redis's ``string2ll`` accepts it, else ``error``."""
+    n = string2ll(arg)
+    if n is None:
         raise CommandError(error)
     return n
 

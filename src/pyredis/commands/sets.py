@@ -17,6 +17,7 @@ from ..engine.glob import compile_pattern
 from ..engine.keyspace import scan_dict
 from ..protocol import resp
 from ..protocol.errors import NOT_INTEGER_ERR, SYNTAX_ERR, WRONGTYPE_ERR, CommandError
+from ..protocol.parser import string2ll
 from .notify import notify
 from .registry import command, key_spec
 
@@ -37,10 +38,8 @@ _CURSOR_RE = re.compile(rb"[+-]?[0-9]*\Z")
 # ----- argument parsing shared with zsets
 def parse_long(arg: bytes, err: bytes = NOT_INTEGER_ERR) -> int:
     """Redis's ``string2ll``: canonical decimal only (no '+', spaces or leading zeros), 64-bit."""
-    if _INT_RE.match(arg) is None or arg == b"-0":
-        raise CommandError(err)
-    n = int(arg)
-    if n > _LONG_MAX or n < _LONG_MIN:
+    n = string2ll(arg)
+    if n is None:
         raise CommandError(err)
     return n
 

@@ -40,6 +40,7 @@ from ..protocol.errors import (
     CommandError,
     wrong_arity,
 )
+from ..protocol.parser import string2ll
 from .notify import notify
 from .registry import command
 
@@ -68,19 +69,7 @@ def get_string(db, key: bytes) -> bytes | None:
     raise CommandError(WRONGTYPE_ERR)
 
 
-def parse_ll(s: bytes) -> int | None:
-    """Redis's ``string2ll``: a canonical signed 64-bit decimal, else None."""
-    if s.isdigit():
-        if s[0] == 48 and len(s) > 1:
-            return None
-    elif not (s[:1] == b"-" and s[1:].isdigit() and s[1] != 48):
-        return None
-    if len(s) > 20:
-        return None
-    n = int(s)
-    if LLONG_MIN <= n <= LLONG_MAX:
-        return n
-    return None
+parse_ll = string2ll   # Redis's string2ll: a canonical signed 64-bit decimal, else None
 
 
 def ll_arg(s: bytes, err: bytes = NOT_INTEGER_ERR) -> int:

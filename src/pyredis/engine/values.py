@@ -23,6 +23,8 @@ length of one sampled element.
 from collections import deque
 from sys import getsizeof
 
+from ..protocol.parser import string2ll as as_int64  # one string2ll for the whole project
+
 
 class ListValue(deque):
     """A Redis list. deque gives O(1) pushes and pops at both ends."""
@@ -45,24 +47,6 @@ def register_type(cls: type, name: bytes) -> None:
 
 def type_name(value: object) -> bytes:
     return TYPE_NAMES.get(type(value), b"none")
-
-
-def as_int64(s: bytes) -> int | None:
-    """The integer ``s`` spells in Redis's canonical form (``string2ll``: no sign on zero, no
-    leading zeros or spaces, within 64 bits), else None."""
-    n = len(s)
-    if not n or n > 20:
-        return None
-    if s == b"0":
-        return 0
-    start = 1 if s[0] == 45 else 0
-    if start == n or not 49 <= s[start] <= 57:
-        return None
-    for c in s[start + 1:]:
-        if not 48 <= c <= 57:
-            return None
-    v = int(s)
-    return v if INT64_MIN <= v <= INT64_MAX else None
 
 
 def encoding(value: object, config) -> bytes:

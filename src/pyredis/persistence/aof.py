@@ -1071,13 +1071,7 @@ class AppendOnly:
         self.check_child()
 
     def _close_pipe(self) -> None:
-        if self._pipe >= 0:
-            try:
-                self.node.loop.remove_reader(self._pipe)
-            except (AttributeError, RuntimeError, ValueError, OSError):
-                pass
-            os.close(self._pipe)
-            self._pipe = -1
+        self._pipe = forking.close_pipe(self.node, self._pipe)
 
     def check_child(self, block: bool = False) -> bool:
         if self.child_pid <= 0:

@@ -62,12 +62,13 @@ def _child(node, title: str, work: Callable[[], None], wfd: int) -> None:
         os._exit(code)
 
 
-def reap(pid: int, block: bool = False) -> tuple[bool, int] | None:
-    """``(ok, bysignal)`` once ``pid`` exited, None while it runs."""
+def reap(pid: int, block: bool = False, lost: Callable[[], bool] | None = None) -> tuple[bool, int] | None:
+    """``(ok, bysignal)`` once ``pid`` exited, None while it runs. A child someone else already
+    reaped counts as failed, unless ``lost()`` can tell from its status pipe that it succeeded."""
     try:
         got, status = os.waitpid(pid, 0 if block else os.WNOHANG)
     except ChildProcessError:
-        return False, 0
+        return (lost() if lost is not None else False), 0
     if got == 0:
         return None
     if os.WIFSIGNALED(status):
@@ -81,3 +82,14 @@ def _set_title(title: str) -> None:
         setproctitle.setproctitle(title)
     except ImportError:
         pass
+
+
+def close_pipe(node, fd: int) -> int:
+    """Stop watching and close a child's status pipe; returns -1, the "no pipe" value."""
+    if fd >= 0:
+        try:
+            node.loop.remove_reader(fd)
+        except (AttributeError, RuntimeError, ValueError, OSError):
+            pass
+        os.close(fd)
+    return -1

@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable
 
 from .. import REDIS_VERSION
-from . import rdb
+from . import forking, rdb
 
 MISCONF_ERR = (
     b"MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. "
@@ -241,32 +241,24 @@ class Snapshots:
             self._child_said += data
 
     def _close_pipe(self) -> None:
-        if self._pipe >= 0:
-            try:
-                self.node.loop.remove_reader(self._pipe)
-            except (AttributeError, RuntimeError, ValueError, OSError):
-                pass
-            os.close(self._pipe)
-            self._pipe = -1
+        self._pipe = forking.close_pipe(self.node, self._pipe)
 
     def check_child(self, block: bool = False) -> bool:
         """Reap the child if it exited; True when it did (``checkChildrenDone``)."""
         if self.child_pid <= 0:
             return False
-        try:
-            pid, status = os.waitpid(self.child_pid, 0 if block else os.WNOHANG)
-        except ChildProcessError:
-            # someone else reaped it: trust what it wrote on the status pipe
-            self._drain_pipe()
-            pid, status = self.child_pid, 0 if self._child_said.startswith(b"ok") else 1 << 8
-        if pid == 0:
+        result = forking.reap(self.child_pid, block, lost=self._child_reported_ok)
+        if result is None:
             return False
         self._close_pipe()
-        if os.WIFSIGNALED(status):
-            self._bgsave_done(ok=False, bysignal=os.WTERMSIG(status))
-        else:
-            self._bgsave_done(ok=os.WEXITSTATUS(status) == 0, bysignal=0)
+        ok, bysignal = result
+        self._bgsave_done(ok=ok, bysignal=bysignal)
         return True
+
+    def _child_reported_ok(self) -> bool:
+        """Someone else reaped the child: trust what it wrote on the status pipe."""
+        self._drain_pipe()
+        return self._child_said.startswith(b"ok")
 
     def _bgsave_done(self, ok: bool, bysignal: int) -> None:
         """``backgroundSaveDoneHandlerDisk``."""
