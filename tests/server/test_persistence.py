@@ -188,7 +188,26 @@ def test_dump_restore_round_trip(r, fill):
     payload = r.dump("src")
     assert r.restore("dst", 0, payload) in (True, b"OK")
     assert r.type("dst") == r.type("src")
-    assert r.dump("dst") == payload
+    assert _contents(r, "dst") == _contents(r, "src")
+    if r.type("src") != b"set":
+        # A set's members are serialized in hash-table order, which depends on the
+        # order they were inserted; every other type round-trips byte for byte.
+        assert r.dump("dst") == payload
+
+
+def _contents(r, key):
+    kind = r.type(key)
+    if kind == b"string":
+        return r.get(key)
+    if kind == b"list":
+        return r.lrange(key, 0, -1)
+    if kind == b"set":
+        return sorted(r.smembers(key))
+    if kind == b"hash":
+        return sorted(r.hgetall(key).items())
+    if kind == b"zset":
+        return r.zrange(key, 0, -1, withscores=True)
+    raise AssertionError(f"unexpected type {kind!r}")
 
 
 def test_dump_of_a_missing_key_is_nil(r):
