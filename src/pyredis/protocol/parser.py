@@ -70,6 +70,10 @@ class RequestParser:
         # over 16 KB before buffering them
         self.auth_required = False
 
+    def idle(self) -> bool:
+        """No partial request is held: every byte fed so far belongs to a returned request."""
+        return not self._buf and self._reqtype == _REQ_NONE
+
     def pending(self) -> int:
         """Bytes received but not yet parsed into a request (CLIENT LIST ``qbuf``)."""
         return len(self._buf) - self._pos
@@ -118,7 +122,7 @@ class RequestParser:
         self._reader = hiredis.Reader()
         offset = 0
         for req in out:
-            offset += _canonical_len(req)
+            offset += canonical_len(req)
         self._buf = bytearray(data[offset:])
         self._parse_slow(out)
         return out
@@ -239,7 +243,7 @@ def _strchr(buf: bytearray, char: int, pos: int, end: int) -> int:
     return at
 
 
-def _canonical_len(req: list) -> int:
+def canonical_len(req: list) -> int:
     """Bytes of ``req`` in the one encoding the fast path lets through (``*N\\r\\n$len\\r\\n...``)."""
     total = len(b"*%d\r\n" % len(req))
     for arg in req:

@@ -138,11 +138,20 @@ class Replication:
                                   "buffer limits.")
             self.drop_replica(link)
 
+    def sync_feed(self) -> None:
+        """Keep ``feed`` among the node's propagation feeds exactly while it has work to do (a
+        master with a backlog), so the dispatcher skips propagation entirely otherwise."""
+        feeds = self.node.feeds
+        wanted = self.backlog is not None and not self.node.is_replica
+        if wanted and self.feed not in feeds:
+            feeds.append(self.feed)
+        elif not wanted and self.feed in feeds:
+            feeds.remove(self.feed)
+
     def create_backlog(self) -> None:
         size = int(self.node.config["repl-backlog-size"])  # type: ignore[arg-type]
         self.backlog = Backlog(size, self.master_repl_offset + 1)
-        if self.feed not in self.node.feeds:
-            self.node.feeds.append(self.feed)
+        self.sync_feed()
         # a new backlog starts a new history unless we are a replica following our master's
         if not self.node.is_replica and self.master_repl_offset == 0:
             pass
@@ -467,6 +476,7 @@ class Replication:
         if (self.backlog is not None and not self.replicas and not node.is_replica and ttl
                 and self.backlog_idle_since_ms and now_ms - self.backlog_idle_since_ms > ttl):
             self.backlog = None
+            self.sync_feed()
             self.shift_replid()
             node.log.notice(f"Replication backlog freed after {ttl // 1000} seconds without connected replicas.")
         if self.link is not None:
@@ -498,6 +508,7 @@ class Replication:
         node.keyspace.expire_on_access = False
         node.log.role = "S"
         node.update_guard()
+        self.sync_feed()
         self.disconnect_replicas()
         self.cancel_waiters()
         if was_master:
@@ -528,6 +539,7 @@ class Replication:
         self.seldb = -1
         if self.backlog is None:
             self.create_backlog()
+        self.sync_feed()
         node.log.notice(f"MASTER MODE enabled ({reason})" if reason else "MASTER MODE enabled")
 
     # ----- WAIT

@@ -13,10 +13,11 @@ connection asks ``PSYNC <replid> <offset+1>`` and usually continues where it sto
 
 import asyncio
 import os
+from time import perf_counter_ns
 
 from ..protocol import resp
 from ..protocol.errors import ProtocolError
-from ..protocol.parser import RequestParser
+from ..protocol.parser import RequestParser, canonical_len
 from .backlog import Backlog
 from .handshake import Handshake, Outcome
 from .master import ZERO_ID
@@ -34,6 +35,7 @@ class MasterLink(asyncio.Protocol):
         self.handshake: Handshake | None = None
         self.pending_outcome: Outcome | None = None
         self.parser = RequestParser(1 << 62, 1 << 62)
+        self.raw_tail = b""              # bytes of a partial request from the master, not yet applied
         self.master_client = None
         self.payload = bytearray()
         self.eof_mark = b""
@@ -294,8 +296,7 @@ class MasterLink(asyncio.Protocol):
         repl.replid2 = ZERO_ID
         repl.second_replid_offset = -1
         repl.backlog = Backlog(int(node.config["repl-backlog-size"]), outcome.offset + 1)  # type: ignore[arg-type]
-        if repl.feed not in node.feeds:
-            node.feeds.append(repl.feed)
+        repl.sync_feed()
         self.master_client = None
         node.log.notice("MASTER <-> REPLICA sync: Finished with success")
         aof = getattr(node, "aof", None)
@@ -310,6 +311,7 @@ class MasterLink(asyncio.Protocol):
         self.state = "connected"
         self.state_since_ms = node.clock.monotonic_ms()
         self.parser = RequestParser(1 << 62, 1 << 62)
+        self.raw_tail = b""
         if self.master_client is None:
             from ..node.connection import ClientConnection  # noqa: PLC0415
             client = ClientConnection(node)
@@ -347,13 +349,25 @@ class MasterLink(asyncio.Protocol):
 
     def _apply(self, data: bytes) -> None:
         from ..commands.dispatch import process  # noqa: PLC0415
+        parser = self.parser
+        raw = self.raw_tail + data if self.raw_tail else data
         try:
-            requests = self.parser.feed(data)
+            requests = parser.feed(data)
         except ProtocolError as exc:
             self.node.log.warning(f"Protocol error from master: {exc.message!r}")
             if self.transport is not None:
                 self.transport.close()
             return
+        # What we applied is forwarded verbatim (backlog, our replicas) and advances the offset,
+        # as Redis's replicationFeedStreamFromMasterStream: the whole read when the parser holds
+        # no partial request, else the completed requests' bytes (a master's stream is canonical
+        # multibulk, the one encoding whose length canonical_len gives).
+        if parser.idle():
+            end = len(raw)
+            self.raw_tail = b""
+        else:
+            end = sum(map(canonical_len, requests))
+            self.raw_tail = raw[end:]
         client = self.master_client
         repl = self.repl
         node = self.node
@@ -361,25 +375,28 @@ class MasterLink(asyncio.Protocol):
         keyspace.now_ms = node.clock.wall_ms()
         # the master's commands see keys whose TTL passed here: their DEL is on its way (expireIfNeeded)
         keyspace.master_view = True
-        applied: list[bytes] = []     # forwarded (backlog, sub-replicas) once per read, not per command
+        node.batch_clock = perf_counter_ns()      # one clock read per applied command
+        fed = 0
         try:
-            for argv in requests:
+            for i, argv in enumerate(requests):
                 if argv[0].lower() == b"replconf" and len(argv) > 1 and argv[1].lower() == b"getack":
                     # the ACK counts everything before the GETACK, not the GETACK itself
-                    if applied:
-                        repl.feed_raw(b"".join(applied))
-                        applied = []
+                    # (raw starts with requests[0]: the tail kept is a partial request's bytes)
+                    upto = sum(map(canonical_len, requests[:i]))
+                    if upto > fed:
+                        repl.feed_raw(raw[fed:upto])
+                        fed = upto
                     self.send_ack()
-                else:
-                    try:
-                        process(client, argv)
-                    except Exception as exc:  # noqa: BLE001
-                        node.log.warning(f"Error applying a command from the master: {exc!r}")
-                applied.append(resp.command(argv))
+                    continue
+                try:
+                    process(client, argv)
+                except Exception as exc:  # noqa: BLE001
+                    node.log.warning(f"Error applying a command from the master: {exc!r}")
         finally:
+            node.batch_clock = 0
             keyspace.master_view = False
-            if applied:
-                repl.feed_raw(b"".join(applied))
+            if end > fed:
+                repl.feed_raw(raw[fed:end] if fed or end != len(raw) else raw)
 
     def send_ack(self) -> None:
         if self.transport is not None and self.state == "connected":
