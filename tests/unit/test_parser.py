@@ -120,6 +120,9 @@ def test_pending_counts_unparsed_bytes():
 def test_non_bulk_element_is_refused():
     tr_error(b"*1\r\n+PING\r\n", b"ERR Protocol error: expected '$', got '+'")
     tr_error(b"*1\r\n:1\r\n", b"ERR Protocol error: expected '$', got ':'")
+    # hiredis would turn a big number or a verbatim string into bytes
+    tr_error(b"*1\r\n(123\r\n", b"ERR Protocol error: expected '$', got '('")
+    tr_error(b"*1\r\n=7\r\ntxt:abc\r\n", b"ERR Protocol error: expected '$', got '='")
     tr_error(b"*2\r\n$3\r\nGET\r\n*1\r\n$1\r\nk\r\n", b"ERR Protocol error: expected '$', got '*'")
 
 

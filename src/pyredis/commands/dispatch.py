@@ -61,7 +61,30 @@ def process(client, argv: list[bytes]) -> bytes | None:
         early = _checks(client, cmd, name, argv)
         if early is not None:
             return None if early is _HELD else early
-    reply = call(client, cmd, argv)
+    # call() inlined: this is the path of every command, and a Python call costs as much as
+    # the bookkeeping itself; the rare parts stay in _observe and _after_write
+    keyspace = node.keyspace
+    dirty = keyspace.dirty
+    start = node.batch_clock or perf_counter_ns()
+    try:
+        reply = cmd.handler(client, argv)
+    except CommandError as exc:
+        reply = _failed(node, cmd, exc)
+    end = perf_counter_ns()
+    if node.batch_clock:
+        node.batch_clock = end
+    elapsed = end - start
+    cmd.calls += 1
+    cmd.usec += elapsed
+    if node.monitors or elapsed > node.slowlog_threshold_ns:
+        _observe(client, cmd, argv, elapsed)
+    if keyspace.dirty != dirty:
+        if client.db.watched or node.feeds or node.write_refusal is not None:
+            reply = _after_write(client, cmd, argv, reply)
+        else:
+            client.propagate = None
+    elif client.propagate is not None:
+        node.propagate(client, argv)
     if node.ready_keys:             # a write woke keys that blocked clients wait on
         node.serve_blocked()
     return reply
@@ -116,7 +139,8 @@ def _checks(client, cmd: Command, name: bytes, argv: list[bytes]) -> bytes | Non
 
 
 def call(client, cmd: Command, argv: list[bytes]) -> bytes | None:
-    """Execute ``cmd`` and do the bookkeeping every command gets."""
+    """Execute ``cmd`` and do the bookkeeping every command gets (EXEC, scripts; ``process``
+    has the same steps inlined)."""
     node = client.node
     keyspace = node.keyspace
     dirty = keyspace.dirty
@@ -126,35 +150,54 @@ def call(client, cmd: Command, argv: list[bytes]) -> bytes | None:
     try:
         reply = cmd.handler(client, argv)
     except CommandError as exc:
-        reply = resp.error(exc.message)
-        cmd.failed_calls += 1
-        node.count_error(exc.message)
+        reply = _failed(node, cmd, exc)
     end = perf_counter_ns()
     if node.batch_clock:
         node.batch_clock = end
     elapsed = end - start
     cmd.calls += 1
     cmd.usec += elapsed
+    if node.monitors or elapsed > node.slowlog_threshold_ns:
+        _observe(client, cmd, argv, elapsed)
+    if keyspace.dirty != dirty:
+        reply = _after_write(client, cmd, argv, reply)
+    elif client.propagate is not None:
+        node.propagate(client, argv)
+    return reply
+
+
+def _failed(node, cmd: Command, exc: CommandError) -> bytes:
+    cmd.failed_calls += 1
+    node.count_error(exc.message)
+    return resp.error(exc.message)
+
+
+def _observe(client, cmd: Command, argv: list[bytes], elapsed: int) -> None:
+    """MONITOR and SLOWLOG, after execution as in Redis 7's call(): the MONITOR line shows the
+    db the command ended in."""
+    node = client.node
     if node.monitors:
-        # after execution, as Redis 7's call(): the line shows the db the command ended in
         node.feed_monitors(client, argv, cmd)
     if elapsed > node.slowlog_threshold_ns:
         node.slowlog_push(client, argv, elapsed // 1000)
-    if keyspace.dirty != dirty:
-        db = client.db
-        if db.watched:
-            touch_watched(db, [argv[i] for i in cmd.keys(argv)])
-        if node.feeds and (cmd.flags & WRITE or client.propagate is not None):
-            node.propagate(client, argv)
-        else:
-            client.propagate = None
-        if node.write_refusal is not None:
-            # the AOF (appendfsync always) could not persist it: it must not be acknowledged
-            reply = resp.error(node.write_refusal)
-            node.count_error(node.write_refusal)
-            node.write_refusal = None
-    elif client.propagate is not None:
+
+
+def _after_write(client, cmd: Command, argv: list[bytes], reply: bytes | None) -> bytes | None:
+    """The command changed the dataset: invalidate WATCHes, propagate it (a write is propagated
+    when it bumped ``keyspace.dirty``, as ``call()`` in Redis), refuse the ack if the AOF failed."""
+    node = client.node
+    db = client.db
+    if db.watched:
+        touch_watched(db, [argv[i] for i in cmd.keys(argv)])
+    if node.feeds and (cmd.flags & WRITE or client.propagate is not None):
         node.propagate(client, argv)
+    else:
+        client.propagate = None
+    if node.write_refusal is not None:
+        # the AOF (appendfsync always) could not persist it: it must not be acknowledged
+        reply = resp.error(node.write_refusal)
+        node.count_error(node.write_refusal)
+        node.write_refusal = None
     return reply
 
 

@@ -13,7 +13,7 @@ Two readers that agree byte for byte:
 * The fast path hands a chunk that starts a fresh request to hiredis's C reader. hiredis would
   allocate a list of whatever count it reads and accepts reply types Redis refuses in requests,
   so a chunk goes there only when a scan shows none of that can occur (no count of 6+ digits, no
-  status/verbatim element); every result is checked to be a list of bytes. If hiredis stops on
+  status/verbatim/big-number element); every result is checked to be a list of bytes. If hiredis stops on
   an error, a non-bytes element or an incomplete request, the rest of the chunk — found
   by the canonical length of the requests it completed, which the scan makes exact — goes to the
   slow reader.
@@ -35,13 +35,14 @@ LLONG_MAX = (1 << 63) - 1
 LLONG_MIN = -(1 << 63)
 
 # what hiredis must not see: a count that would make it allocate a big list, or a status,
-# verbatim or attribute element it would turn into bytes (Redis refuses those: expected '$')
+# verbatim or big-number element it would turn into bytes (Redis refuses those: expected '$')
 # (two searches: Python's re scans a literal-led pattern much faster than an alternation)
 _BIG_COUNT = re.compile(rb"\*[-+]?\d{6}")
-_STATUS_ELEMENT = re.compile(rb"\n[+=]")
+_STATUS_ELEMENT = re.compile(rb"\n[+=(]")
 _STRING2LL = re.compile(rb"0|-?[1-9][0-9]{0,19}")
 
 _REQ_NONE, _REQ_INLINE, _REQ_MULTIBULK = 0, 1, 2
+_SPLIT_SPECIAL = b"\"'\x0b\x0c"     # what makes split_inline do more than bytes.split
 
 
 def string2ll(text: bytes | bytearray) -> int | None:
@@ -85,9 +86,12 @@ class RequestParser:
             self._buf += data
             self._parse_slow(out)
             return out
-        # (for a long chunk, two memchr passes spare most chunks the slower status regex)
+        # (for a long chunk, memchr passes spare most chunks the slower status regex; find, not
+        # ``in``: bytes.__contains__ first tries the needle as an int and formats a TypeError)
+        find = data.find
         if data[0] != 42 or _BIG_COUNT.search(data) is not None or (
-                (len(data) < 512 or b"+" in data or b"=" in data) and _STATUS_ELEMENT.search(data) is not None):
+                (len(data) < 512 or find(b"+") >= 0 or find(b"=") >= 0 or find(b"(") >= 0)
+                and _STATUS_ELEMENT.search(data) is not None):
             self._buf = bytearray(data)
             self._parse_slow(out)
             return out
@@ -254,7 +258,7 @@ def canonical_len(req: list) -> int:
 def split_inline(line: bytes) -> list[bytes]:
     """Split an inline request the way ``sdssplitargs`` does: spaces, "double" and 'single' quotes
     with escapes. Unbalanced quotes are a protocol error."""
-    if b'"' not in line and b"'" not in line and b"\x0b" not in line and b"\x0c" not in line:
+    if len(line.translate(None, _SPLIT_SPECIAL)) == len(line):    # nothing to unquote
         return line.split()
     args: list[bytes] = []
     i = 0
