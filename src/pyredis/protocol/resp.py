@@ -151,8 +151,12 @@ def encode_value(value: object, resp: int = 2) -> bytes:
 
 def command(argv: list[bytes]) -> bytes:
     """A request as a client (or a master, to its replicas) sends it: an array of bulk strings."""
-    parts = [b"*%d\r\n" % len(argv)]
-    append = parts.append
-    for a in argv:
-        append(b"$%d\r\n%b\r\n" % (len(a), a))
-    return b"".join(parts)
+    # every write a master propagates is encoded here: one format operation for the usual sizes
+    n = len(argv)
+    if n == 3:
+        a, b, c = argv
+        return b"*3\r\n$%d\r\n%b\r\n$%d\r\n%b\r\n$%d\r\n%b\r\n" % (len(a), a, len(b), b, len(c), c)
+    if n == 2:
+        a, b = argv
+        return b"*2\r\n$%d\r\n%b\r\n$%d\r\n%b\r\n" % (len(a), a, len(b), b)
+    return b"*%d\r\n" % n + b"".join([b"$%d\r\n%b\r\n" % (len(a), a) for a in argv])
