@@ -42,12 +42,26 @@ _PUBSUB_ALLOWED = {b"subscribe", b"ssubscribe", b"unsubscribe", b"sunsubscribe",
 _HELD = b"<held>"
 
 
+# command names as clients spell them ("SET", "set") -> command, so a request's name is looked
+# up without lowering it; bounded, since a client may send any mix of cases
+_SPELLINGS: dict[bytes, Command] = {}
+_SPELLINGS_MAX = 4096
+
+
+def forget_spellings() -> None:
+    """The command table changed (sentinel mode keeps only its commands)."""
+    _SPELLINGS.clear()
+
+
 def process(client, argv: list[bytes]) -> bytes | None:
     """Run one request from a client and return its encoded reply (None: no reply)."""
-    name = argv[0].lower()
-    cmd = TABLE.get(name)
+    cmd = _SPELLINGS.get(argv[0])
     if cmd is None:
-        return _reject(client, None, unknown_command(argv[0], argv[1:]))
+        cmd = TABLE.get(argv[0].lower())
+        if cmd is None:
+            return _reject(client, None, unknown_command(argv[0], argv[1:]))
+        if len(_SPELLINGS) < _SPELLINGS_MAX:
+            _SPELLINGS[argv[0]] = cmd
     n = len(argv)
     if cmd.subcommands and n > 1:
         # CONFIG GET, CLIENT LIST...: checks, flags and commandstats belong to the subcommand
@@ -58,7 +72,7 @@ def process(client, argv: list[bytes]) -> bytes | None:
         return _reject(client, cmd, wrong_arity(argv[0] if cmd.parent is None else cmd.name.encode()))
     node = client.node
     if client.guard or node.guard:
-        early = _checks(client, cmd, name, argv)
+        early = _checks(client, cmd, argv[0].lower(), argv)
         if early is not None:
             return None if early is _HELD else early
     # call() inlined: this is the path of every command, and a Python call costs as much as

@@ -23,6 +23,8 @@ def restrict_table() -> None:
     for name in list(TABLE):
         if name not in SENTINEL_COMMANDS:
             del TABLE[name]
+    from .dispatch import forget_spellings  # noqa: PLC0415
+    forget_spellings()
     TABLE[b"info"].handler = sentinel_info
     TABLE[b"role"].handler = sentinel_role
     TABLE[b"publish"].handler = sentinel_publish

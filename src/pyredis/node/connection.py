@@ -133,11 +133,8 @@ class ClientConnection(asyncio.Protocol):
         if len(requests) > 1:
             node.batch_clock = perf_counter_ns()   # pipelined commands time themselves from here
         process = dispatch.process
-        i = 0
-        n = len(requests)
-        while i < n:
-            argv = requests[i]
-            i += 1
+        append = out.append
+        for i, argv in enumerate(requests):
             try:
                 reply = process(self, argv)
             except Exception as exc:  # a bug must not take the server down
@@ -146,12 +143,12 @@ class ClientConnection(asyncio.Protocol):
                 if self.reply_mode:
                     if self.reply_mode == 2:
                         self.reply_mode = 0
-                    reply = None
                 else:
-                    out.append(reply)
+                    append(reply)
             if self.blocked is not None or self.close_after_reply:
-                if i < n:
-                    self.pending.extend(requests[i:] if isinstance(requests, list) else list(requests)[i:])
+                rest = list(requests)[i + 1:]
+                if rest:
+                    self.pending.extend(rest)
                 break
         self.batch_out = None
         node.batch_clock = 0

@@ -94,6 +94,9 @@ class Replication:
         propagates what it executes: it forwards its master's stream verbatim (``feed_raw``)."""
         if self.backlog is None or self.node.is_replica:
             return
+        if len(argvs) == 1 and (dbid is None or dbid == self.seldb):
+            self.feed_raw(resp.command(argvs[0]))       # the usual case: one write, same db
+            return
         parts = []
         if dbid is not None and dbid != self.seldb:
             parts.append(resp.command([b"SELECT", b"%d" % dbid]))
