@@ -171,3 +171,32 @@ def test_random_sequences_match_redis(server, real_server, commands):
     for cmd, (ours, theirs) in zip(commands, run_both(server.port, real_server.port, commands), strict=True):
         assert ours == theirs, f"{cmd!r}: pyredis {ours!r} != redis {theirs!r} in {commands!r}"
     assert _sorted_keys(server.port) == _sorted_keys(real_server.port)
+
+
+def _hits_misses(port: int) -> tuple[int, int]:
+    client = RawClient(port)
+    try:
+        info = client.call("INFO", "stats").decode()
+    finally:
+        client.close()
+    fields = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
+    return int(fields["keyspace_hits"]), int(fields["keyspace_misses"])
+
+
+def test_keyspace_hits_and_misses_count_like_redis(server, real_server):
+    # reads count a hit or a miss per key looked up; writes (SET, INCR, LPUSH, DEL) count nothing
+    commands = [
+        ["SET", "s", "1"], ["INCR", "n"], ["LPUSH", "l", "a"], ["HSET", "h", "f", "v"],
+        ["SADD", "set", "m"], ["ZADD", "z", "1", "m"],
+        ["GET", "s"], ["GET", "nope"], ["MGET", "s", "n", "nope"], ["STRLEN", "s"],
+        ["EXISTS", "s", "nope"], ["TYPE", "s"], ["TTL", "nope"], ["HGET", "h", "f"], ["HGET", "x", "f"],
+        ["LRANGE", "l", "0", "-1"], ["LLEN", "nope"], ["SMEMBERS", "set"], ["SISMEMBER", "nope", "m"],
+        ["ZSCORE", "z", "m"], ["ZRANGE", "z", "0", "-1"], ["DEL", "s", "nope"], ["SET", "s", "2"],
+    ]
+    run_both(server.port, real_server.port, [["CONFIG", "RESETSTAT"]])
+    for argv in commands:
+        a, b = run_both(server.port, real_server.port, [argv], reset=False)[0]
+        assert a == b, argv
+        assert _hits_misses(server.port) == _hits_misses(real_server.port), argv
+    hits, misses = _hits_misses(server.port)
+    assert hits > 0 and misses > 0

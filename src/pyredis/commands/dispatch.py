@@ -25,6 +25,7 @@ from .registry import (
     LOADING,
     NO_AUTH,
     NO_MULTI,
+    READONLY,
     STALE,
     TABLE,
     WRITE,
@@ -79,11 +80,13 @@ def process(client, argv: list[bytes]) -> bytes | None:
     # the bookkeeping itself; the rare parts stay in _observe and _after_write
     keyspace = node.keyspace
     dirty = keyspace.dirty
+    keyspace.reading = cmd.flags & READONLY     # lookups count as keyspace hits/misses
     start = node.batch_clock or perf_counter_ns()
     try:
         reply = cmd.handler(client, argv)
     except CommandError as exc:
         reply = _failed(node, cmd, exc)
+    keyspace.reading = 0
     end = perf_counter_ns()
     if node.batch_clock:
         node.batch_clock = end
@@ -160,11 +163,13 @@ def call(client, cmd: Command, argv: list[bytes]) -> bytes | None:
     dirty = keyspace.dirty
     # inside a client's batch the previous command's end is this one's start: one clock read
     # per command (the dispatch between two commands is charged to the second)
+    keyspace.reading = cmd.flags & READONLY
     start = node.batch_clock or perf_counter_ns()
     try:
         reply = cmd.handler(client, argv)
     except CommandError as exc:
         reply = _failed(node, cmd, exc)
+    keyspace.reading = 0
     end = perf_counter_ns()
     if node.batch_clock:
         node.batch_clock = end

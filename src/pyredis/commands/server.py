@@ -323,8 +323,8 @@ def _info_stats(node) -> Fields:
         ("evicted_clients", 0),
         ("total_eviction_exceeded_time", 0),
         ("current_eviction_exceeded_time", 0),
-        ("keyspace_hits", node.stat_keyspace_hits),
-        ("keyspace_misses", node.stat_keyspace_misses),
+        ("keyspace_hits", node.keyspace.hits),
+        ("keyspace_misses", node.keyspace.misses),
         ("pubsub_channels", len(node.channels)),
         ("pubsub_patterns", len(node.patterns)),
         ("pubsubshard_channels", len(getattr(node, "shard_channels", ()) or ())),
@@ -779,7 +779,7 @@ def config_resetstat(client, argv: list[bytes]) -> bytes:
 
 _NODE_COUNTERS = (
     "stat_connections", "stat_rejected_conn", "stat_net_input_bytes", "stat_net_output_bytes",
-    "stat_evicted_keys", "stat_keyspace_hits", "stat_keyspace_misses", "stat_total_errors",
+    "stat_evicted_keys", "stat_total_errors",
     "stat_expire_cycle_ms", "stat_client_qbuf_limit_disconnections", "stat_client_outbuf_limit_disconnections",
     "stat_net_repl_input_bytes", "stat_net_repl_output_bytes", "stat_fork_usec", "stat_total_forks",
     "stat_total_reads", "stat_total_writes",
@@ -792,6 +792,7 @@ def reset_stats(node) -> None:
         if hasattr(node, name):
             setattr(node, name, 0)
     node.keyspace.stats_expired_keys = 0
+    node.keyspace.hits = node.keyspace.misses = 0
     node.ops_samples.clear()
     repl = getattr(node, "repl", None)
     for name in ("stat_sync_full", "stat_sync_partial_ok", "stat_sync_partial_err"):

@@ -75,19 +75,26 @@ class Database:
     # ----- reads
     def lookup(self, key: bytes) -> object | None:
         """The value at ``key``, or None; an expired key is removed (on a master) on the way.
-        Counts as an access for LRU/LFU (use ``peek`` for commands that must not touch)."""
+        Counts as an access for LRU/LFU (use ``peek`` for commands that must not touch), and as a
+        keyspace hit or miss while a read command runs (``Keyspace.reading``)."""
         expires = self.expires
         if expires:
             when = expires.get(key)
             if when is not None and when <= self.keyspace.now_ms:
                 if self.keyspace.expire_on_access:
                     self._expire_key(key)
-                    return None
+                    return self._miss()
                 if not self.keyspace.master_view:
-                    return None
+                    return self._miss()
         value = self.data.get(key)
+        keyspace = self.keyspace
+        if keyspace.reading:
+            if value is None:
+                keyspace.misses += 1
+            else:
+                keyspace.hits += 1
         if self.access is not None and value is not None:
-            self.keyspace.touch(self, key)
+            keyspace.touch(self, key)
         return value
 
     def peek(self, key: bytes) -> object | None:
@@ -98,10 +105,21 @@ class Database:
             if when is not None and when <= self.keyspace.now_ms:
                 if self.keyspace.expire_on_access:
                     self._expire_key(key)
-                    return None
+                    return self._miss()
                 if not self.keyspace.master_view:
-                    return None
-        return self.data.get(key)
+                    return self._miss()
+        value = self.data.get(key)
+        keyspace = self.keyspace
+        if keyspace.reading:
+            if value is None:
+                keyspace.misses += 1
+            else:
+                keyspace.hits += 1
+        return value
+
+    def _miss(self) -> None:
+        if self.keyspace.reading:
+            self.keyspace.misses += 1
 
     def exists(self, key: bytes) -> bool:
         return self.peek(key) is not None
@@ -475,6 +493,11 @@ class Keyspace:
         self.dirty = 0
         self.expire_on_access = True       # replicas keep expired keys until the master's DEL
         self.master_view = False           # a replica applying its master's stream sees expired keys
+        # INFO keyspace_hits/misses: lookups count while a read-only command runs (the dispatcher
+        # sets ``reading``), as Redis counts lookupKeyRead and not lookupKeyWrite
+        self.reading = 0
+        self.hits = 0
+        self.misses = 0
         self.stats_expired_keys = 0
         self.on_expired: Callable[[Database, bytes], None] | None = None
         self.rng = random.Random()

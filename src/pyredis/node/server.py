@@ -103,8 +103,6 @@ class Node:
         self.stat_net_input_bytes = 0
         self.stat_net_output_bytes = 0
         self.stat_evicted_keys = 0
-        self.stat_keyspace_hits = 0
-        self.stat_keyspace_misses = 0
         self.stat_total_errors = 0
         self.stat_expire_cycle_ms = 0
         self.stat_client_qbuf_limit_disconnections = 0
