@@ -168,7 +168,12 @@ class ClientConnection(asyncio.Protocol):
         transport = self.transport
         if transport is None or self.closing:
             return
-        self.node.stat_net_output_bytes += len(data)
+        node = self.node
+        aof = node.aof
+        if aof.buf and aof.last_write_ok:
+            # as Redis's beforeSleep: the AOF is written before a reply can acknowledge a write
+            aof.flush()
+        node.stat_net_output_bytes += len(data)
         transport.write(data)
 
     def push(self, data: bytes) -> None:

@@ -29,7 +29,7 @@ class ReplicaLink:
     """A replica attached to this node (the client connection it came in on, plus its state)."""
 
     __slots__ = ("client", "state", "ack_offset", "ack_time_ms", "port", "ip", "capa_eof", "capa_psync2",
-                 "pending", "pending_size", "sync_offset", "waiting_since_ms", "pre_psync", "rdb_only", "outbuf")
+                 "pending", "pending_size", "sync_offset", "waiting_since_ms", "pre_psync", "rdb_only")
 
     def __init__(self, client) -> None:
         self.client = client
@@ -41,7 +41,6 @@ class ReplicaLink:
         self.capa_eof = False
         self.capa_psync2 = False
         self.pending: list[bytes] = []
-        self.outbuf: list[bytes] = []       # stream bytes for an online replica, flushed once per loop turn
         self.pending_size = 0
         self.sync_offset = 0
         self.waiting_since_ms = 0
@@ -66,6 +65,7 @@ class Replication:
         self.backlog_idle_since_ms = 0
         self.replicas: list[ReplicaLink] = []
         self._flush_scheduled = False
+        self._unsent: list[bytes] = []       # stream bytes the replicas have not been handed yet
         self.by_client: dict[int, ReplicaLink] = {}
         self.seldb = -1
         self.sync_child: int = 0
@@ -92,10 +92,19 @@ class Replication:
     def feed(self, dbid: int | None, argvs: list[list[bytes]]) -> None:
         """Propagation feed: encode, append to the backlog, write to replicas. A replica never
         propagates what it executes: it forwards its master's stream verbatim (``feed_raw``)."""
-        if self.backlog is None or self.node.is_replica:
+        backlog = self.backlog
+        if backlog is None or self.node.is_replica:
             return
         if len(argvs) == 1 and (dbid is None or dbid == self.seldb):
-            self.feed_raw(resp.command(argvs[0]))       # the usual case: one write, same db
+            # the usual case, one write in the same db: feed_raw's steps without its call
+            data = resp.command(argvs[0])
+            backlog.append(data)
+            self.master_repl_offset += len(data)
+            if self.replicas:
+                self._unsent.append(data)
+                if not self._flush_scheduled:
+                    self._flush_scheduled = True
+                    self.node.loop.call_soon(self.flush_replicas)
             return
         parts = []
         if dbid is not None and dbid != self.seldb:
@@ -107,32 +116,39 @@ class Replication:
 
     def feed_raw(self, data: bytes) -> None:
         """Append stream bytes (ours, or our master's when we are a replica) and fan them out."""
-        if self.backlog is None:
+        backlog = self.backlog
+        if backlog is None:
             if not self.replicas:
                 self.master_repl_offset += len(data)
                 return
             self.create_backlog()
-        self.backlog.append(data)  # type: ignore[union-attr]
+            backlog = self.backlog
+        backlog.append(data)  # type: ignore[union-attr]
         self.master_repl_offset += len(data)
-        for link in self.replicas:
+        if self.replicas:
+            # the replicas get the stream once per event-loop turn (one send for a whole pipeline)
+            self._unsent.append(data)
+            if not self._flush_scheduled:
+                self._flush_scheduled = True
+                self.node.loop.call_soon(self.flush_replicas)
+
+    def flush_replicas(self) -> None:
+        """Hand the stream written since the last flush to each replica, by its state now: an
+        online replica gets it on the wire, one receiving its snapshot keeps it for later. Called
+        at the end of a loop turn, and before anything that adds a replica or reads the backlog
+        for one (PSYNC, a new transfer), so no byte reaches a replica twice."""
+        self._flush_scheduled = False
+        if not self._unsent:
+            return
+        data = b"".join(self._unsent) if len(self._unsent) > 1 else self._unsent[0]
+        self._unsent = []
+        for link in tuple(self.replicas):       # a replica over its output limit is dropped here
             if link.state == "online":
-                # written once per event-loop turn, not per command: one send for a whole pipeline
-                link.outbuf.append(data)
-                if not self._flush_scheduled:
-                    self._flush_scheduled = True
-                    self.node.loop.call_soon(self.flush_replicas)
+                link.client.push(data)
             elif link.state == "send_bulk":
                 link.pending.append(data)
                 link.pending_size += len(data)
                 self._check_pending_limit(link)
-
-    def flush_replicas(self) -> None:
-        self._flush_scheduled = False
-        for link in self.replicas:
-            if link.outbuf:
-                data = b"".join(link.outbuf)
-                link.outbuf.clear()
-                link.client.push(data)
 
     def _check_pending_limit(self, link: ReplicaLink) -> None:
         hard, _soft, _secs = self.node.config["client-output-buffer-limit"]["replica"]  # type: ignore[index]
@@ -222,6 +238,7 @@ class Replication:
     def psync(self, client, replid: bytes, offset_arg: bytes, pre_psync: bool = False) -> bytes | None:
         """PSYNC/SYNC: continue from the backlog or start a full resync. Returns the immediate reply."""
         node = self.node
+        self.flush_replicas()
         link = self._link_for(client)
         link.pre_psync = pre_psync
         addr = link.addr
@@ -306,6 +323,7 @@ class Replication:
         from ..persistence.rdb import iter_encode  # noqa: PLC0415
         from ..persistence.snapshot import _function_codes as function_codes  # noqa: PLC0415
         node = self.node
+        self.flush_replicas()                 # what precedes the fork is in the snapshot
         functions = function_codes(node)      # FUNCTION libraries travel in the snapshot
         self.seldb = -1
         offset = self.master_repl_offset
