@@ -168,13 +168,26 @@ def _hset(client, argv: list[bytes]) -> int:
         raise CommandError(wrong_arity(argv[0]))
     db = client.db
     key = argv[1]
-    h, new = _hash_for_write(db, key)
+    # the helpers (_hash_for_write, _store) inlined: HSET is a hot path
+    h = db.lookup(key)
+    new = h is None
+    if new:
+        h = {}
+    elif type(h) is not dict:
+        raise CommandError(WRONGTYPE_ERR)
     before = len(h)
-    for i in range(2, len(argv), 2):
-        h[argv[i]] = argv[i + 1]
-    _store(db, key, h, new)
-    if client.node.notify_flags:
-        notify(client.node, NOTIFY_HASH, b"hset", key, db.id)
+    if len(argv) == 4:
+        h[argv[2]] = argv[3]
+    else:
+        for i in range(2, len(argv), 2):
+            h[argv[i]] = argv[i + 1]
+    if new:
+        db.add(key, h)          # stored once a field is set: a failed command leaves no empty hash
+    else:
+        db.changed(key)
+    node = client.node
+    if node.notify_flags:
+        notify(node, NOTIFY_HASH, b"hset", key, db.id)
     return len(h) - before
 
 

@@ -143,20 +143,29 @@ def _emptied(node, db, key: bytes, lst: ListValue) -> None:
 def _push(client, argv: list[bytes], left: bool, only_existing: bool) -> bytes:
     db = client.db
     key = argv[1]
-    lst = _get_list(db, key)
-    if lst is None:
+    node = client.node
+    lst = db.lookup(key)
+    if type(lst) is not ListValue:
+        if lst is not None:
+            raise CommandError(WRONGTYPE_ERR)
         if only_existing:
             return resp.ZERO
         lst = ListValue()
         db.add(key, lst)
-        signal_key(client.node.ready_keys, db, key)
-    if left:
+        signal_key(node.ready_keys, db, key)
+    count = len(argv) - 2
+    if count == 1:              # one element, the common form: no slice
+        if left:
+            lst.appendleft(argv[2])
+        else:
+            lst.append(argv[2])
+    elif left:
         lst.extendleft(argv[2:])
     else:
         lst.extend(argv[2:])
-    db.changed(key, len(argv) - 2)
-    if client.node.notify_flags:
-        notify(client.node, NOTIFY_LIST, b"lpush" if left else b"rpush", key, db.id)
+    db.changed(key, count)
+    if node.notify_flags:
+        notify(node, NOTIFY_LIST, b"lpush" if left else b"rpush", key, db.id)
     return resp.integer(len(lst))
 
 
@@ -208,28 +217,35 @@ def pop_range(node, db, key: bytes, lst: ListValue, left: bool, count: int) -> l
     return items
 
 
-def _pop(client, argv: list[bytes], left: bool) -> bytes:
+def _pop_one(client, key: bytes, left: bool) -> bytes:
+    """LPOP/RPOP without a count, the common form: ``_pop``'s single-element branch in one frame."""
     db = client.db
-    key = argv[1]
+    lst = db.lookup(key)
+    if type(lst) is not ListValue:
+        if lst is None:
+            return resp.NULL3 if client.resp == 3 else resp.NULL_BULK
+        raise CommandError(WRONGTYPE_ERR)
+    value = lst.popleft() if left else lst.pop()
+    db.changed(key)
+    node = client.node
+    if node.notify_flags:
+        notify(node, NOTIFY_LIST, b"lpop" if left else b"rpop", key, db.id)
+    if not lst:
+        _emptied(node, db, key, lst)
+    return resp.bulk(value)
+
+
+def _pop(client, argv: list[bytes], left: bool) -> bytes:
     if len(argv) > 3:
         raise CommandError(wrong_arity(argv[0]))
-    count = -1
-    if len(argv) == 3:
-        count = parse_int(argv[2], VALUE_NOT_POSITIVE_ERR)
-        if count < 0:
-            raise CommandError(VALUE_NOT_POSITIVE_ERR)
+    count = parse_int(argv[2], VALUE_NOT_POSITIVE_ERR)
+    if count < 0:
+        raise CommandError(VALUE_NOT_POSITIVE_ERR)
+    db = client.db
+    key = argv[1]
     lst = _get_list(db, key)
     if lst is None:
-        if count == -1:
-            return resp.NULL3 if client.resp == 3 else resp.NULL_BULK
         return resp.NULL3 if client.resp == 3 else resp.NULL_ARRAY
-    if count == -1:
-        value = lst.popleft() if left else lst.pop()
-        db.changed(key)
-        if client.node.notify_flags:
-            notify(client.node, NOTIFY_LIST, b"lpop" if left else b"rpop", key, db.id)
-        _emptied(client.node, db, key, lst)
-        return resp.bulk(value)
     if count == 0:
         return resp.EMPTY_ARRAY
     return resp.bulk_array(pop_range(client.node, db, key, lst, left, count))
@@ -242,6 +258,8 @@ _POP_SPEC = (_ks("RW access delete"),)
          summary="Remove and get the first elements in a list",
          complexity="O(N) where N is the number of elements returned", key_specs=_POP_SPEC)
 def lpop(client, argv: list[bytes]) -> bytes:
+    if len(argv) == 2:
+        return _pop_one(client, argv[1], True)
     return _pop(client, argv, True)
 
 
@@ -249,6 +267,8 @@ def lpop(client, argv: list[bytes]) -> bytes:
          summary="Remove and get the last elements in a list",
          complexity="O(N) where N is the number of elements returned", key_specs=_POP_SPEC)
 def rpop(client, argv: list[bytes]) -> bytes:
+    if len(argv) == 2:
+        return _pop_one(client, argv[1], False)
     return _pop(client, argv, False)
 
 
@@ -286,9 +306,11 @@ def list_range(lst: ListValue, start: int, end: int) -> list[bytes]:
 def lrange(client, argv: list[bytes]) -> bytes:
     start = parse_int(argv[2])
     end = parse_int(argv[3])
-    lst = _get_list(client.db, argv[1])
-    if lst is None:
-        return resp.EMPTY_ARRAY
+    lst = client.db.lookup(argv[1])
+    if type(lst) is not ListValue:
+        if lst is None:
+            return resp.EMPTY_ARRAY
+        raise CommandError(WRONGTYPE_ERR)
     return resp.bulk_array(list_range(lst, start, end))
 
 

@@ -161,24 +161,28 @@ def sadd(client, argv: list[bytes]) -> bytes:
     db = client.db
     key = argv[1]
     s = db.lookup(key)
-    if s is None:
+    if type(s) is set:
+        if len(argv) == 3:      # one member, the common form
+            member = argv[2]
+            if member in s:
+                return resp.ZERO
+            s.add(member)
+            added = 1
+        else:
+            before = len(s)
+            s.update(argv[2:])
+            added = len(s) - before
+            if not added:
+                return resp.ZERO
+        db.changed(key, added)
+    elif s is None:
         s = set(argv[2:])
         db.add(key, s)
         added = len(s)
         if added > 1:
             db.changed(key, added - 1)
     else:
-        if type(s) is not set:
-            raise CommandError(WRONGTYPE_ERR)
-        before = len(s)
-        if len(argv) == 3:
-            s.add(argv[2])
-        else:
-            s.update(argv[2:])
-        added = len(s) - before
-        if not added:
-            return resp.ZERO
-        db.changed(key, added)
+        raise CommandError(WRONGTYPE_ERR)
     if client.node.notify_flags:
         notify(client.node, NOTIFY_SET, b"sadd", key, db.id)
     return resp.integer(added)
@@ -250,14 +254,18 @@ def spop(client, argv: list[bytes]) -> bytes:
         raise CommandError(SYNTAX_ERR)
     db = client.db
     key = argv[1]
-    s = _set_or_none(db, key)
-    if s is None:
-        return resp.null(client.resp)
-    member = _random_member(s, client.node.rng)
+    s = db.lookup(key)
+    if type(s) is not set:
+        if s is None:
+            return resp.null(client.resp)
+        raise CommandError(WRONGTYPE_ERR)
+    node = client.node
+    # _random_member inlined (SPOP is a hot path); the same draw from the node's rng
+    member = next(islice(s, node.rng.randrange(len(s)), None))
     s.remove(member)
     db.changed(key)
-    if client.node.notify_flags:
-        notify(client.node, NOTIFY_SET, b"spop", key, db.id)
+    if node.notify_flags:
+        notify(node, NOTIFY_SET, b"spop", key, db.id)
     client.propagate = [[b"SREM", key, member]]
     if not s:
         _deleted(client, key)

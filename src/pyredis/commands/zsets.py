@@ -82,6 +82,10 @@ def _strtod(text: bytes) -> float | None:
 
 def parse_score(arg: bytes, err: bytes = NOT_FLOAT_ERR) -> float:
     """``string2d``: the whole argument is a number, not NaN, and did not overflow or underflow."""
+    if arg.isdigit() and len(arg) < 309:
+        # plain ASCII digits (redis-benchmark's scores, most clients'): strtod and float() agree
+        # exactly, and fewer than 309 digits cannot overflow
+        return float(arg)
     value = _strtod(arg)
     if value is None or value != value:
         raise CommandError(err)
@@ -286,7 +290,36 @@ def _zadd_done(client, key: bytes, added: int, updated: int, incr: bool) -> None
          summary="Add one or more members to a sorted set, or update its score if it already exists",
          complexity="O(log(N)) for each item added, where N is the number of elements in the sorted set.")
 def zadd(client, argv: list[bytes]) -> bytes:
-    return _zadd(client, argv, False)
+    if len(argv) != 4:
+        return _zadd(client, argv, False)
+    # ZADD key score member, the common form: what _zadd does for one pair without options, in
+    # one frame; an option word where the score goes (or a bad score) takes the general path,
+    # which reports the right error
+    try:
+        score = parse_score(argv[2])
+    except CommandError:
+        return _zadd(client, argv, False)
+    db = client.db
+    key = argv[1]
+    member = argv[3]
+    zs = db.lookup(key)
+    if zs is None:
+        zs = ZSet()
+        db.add(key, zs)
+    elif type(zs) is not ZSet:
+        raise CommandError(WRONGTYPE_ERR)
+    elif zs.scores.get(member) == score:
+        return resp.ZERO
+    added = zs.add(member, score)
+    db.changed(key)
+    node = client.node
+    if node.notify_flags:
+        notify(node, NOTIFY_ZSET, b"zadd", key, db.id)
+    if added:
+        if db.blocked:
+            signal_key(node.ready_keys, db, key)
+        return resp.ONE
+    return resp.ZERO
 
 
 @command("zincrby", 4, "write denyoom fast", 1, 1, 1, group="sorted-set", categories="@sortedset", since="1.2.0",
@@ -355,13 +388,15 @@ def zmscore(client, argv: list[bytes]) -> bytes:
 
 
 def _rank(client, argv: list[bytes], reverse: bool) -> bytes:
-    zs = _zset_or_none(client.db, argv[1])
-    if zs is None:
-        return resp.null(client.resp)
+    zs = client.db.lookup(argv[1])
+    if type(zs) is not ZSet:
+        if zs is None:
+            return resp.null(client.resp)
+        raise CommandError(WRONGTYPE_ERR)
     rank = zs.rank(argv[2])
     if rank is None:
         return resp.null(client.resp)
-    return resp.integer(len(zs) - 1 - rank if reverse else rank)
+    return resp.integer(len(zs.scores) - 1 - rank if reverse else rank)
 
 
 @command("zrank", 3, "readonly fast", 1, 1, 1, group="sorted-set", categories="@sortedset", since="2.0.0",
@@ -672,11 +707,36 @@ def _zpop(client, argv: list[bytes], from_max: bool) -> bytes:
     return _pop_from(client, db, key, zs, from_max, max(count, 1), False, nested)
 
 
+def _zpop_one(client, key: bytes, from_max: bool) -> bytes:
+    """ZPOPMIN/ZPOPMAX without a count, the common form: ``_pop_from`` for one member, in one frame."""
+    db = client.db
+    zs = db.lookup(key)
+    if type(zs) is not ZSet:
+        if zs is None:
+            return resp.EMPTY_ARRAY
+        raise CommandError(WRONGTYPE_ERR)
+    member, score = zs.pop(1, from_max)[0]
+    db.changed(key)
+    node = client.node
+    if node.notify_flags:
+        notify(node, NOTIFY_ZSET, b"zpopmax" if from_max else b"zpopmin", key, db.id)
+    if not zs.scores:
+        db.delete(key)
+        if node.notify_flags:
+            notify(node, NOTIFY_GENERIC, b"del", key, db.id)
+    text = resp.format_double(score)
+    if client.resp == 3:
+        return b"*2\r\n$%d\r\n%b\r\n,%b\r\n" % (len(member), member, text)
+    return b"*2\r\n$%d\r\n%b\r\n$%d\r\n%b\r\n" % (len(member), member, len(text), text)
+
+
 @command("zpopmin", -2, "write fast", 1, 1, 1, group="sorted-set", categories="@sortedset", since="5.0.0",
          summary="Remove and return members with the lowest scores in a sorted set",
          complexity="O(log(N)*M) with N being the number of elements in the sorted set, and M being the number "
                     "of elements popped.")
 def zpopmin(client, argv: list[bytes]) -> bytes:
+    if len(argv) == 2:
+        return _zpop_one(client, argv[1], False)
     return _zpop(client, argv, False)
 
 
@@ -685,6 +745,8 @@ def zpopmin(client, argv: list[bytes]) -> bytes:
          complexity="O(log(N)*M) with N being the number of elements in the sorted set, and M being the number "
                     "of elements popped.")
 def zpopmax(client, argv: list[bytes]) -> bytes:
+    if len(argv) == 2:
+        return _zpop_one(client, argv[1], True)
     return _zpop(client, argv, True)
 
 

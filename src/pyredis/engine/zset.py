@@ -68,8 +68,7 @@ class ZSet:
     # ----- updates
     def add(self, member: bytes, score: float) -> bool:
         """Insert ``member`` or move it to ``score``; True if it was new."""
-        if score == 0.0:
-            score = 0.0
+        score += 0.0        # -0.0 becomes 0.0 (the invariant), every other score is unchanged
         scores = self.scores
         old = scores.get(member)
         if old is None:
@@ -106,6 +105,12 @@ class ZSet:
     def pop(self, count: int, from_max: bool) -> list[tuple[bytes, float]]:
         """Remove and return up to ``count`` members from the low (or high) end, in pop order."""
         index = self.index
+        if count == 1 and index:
+            # one member, ZPOPMIN's default: SortedList.pop at an end skips the slice machinery
+            score, member = index.pop(-1 if from_max else 0)
+            del self.scores[member]
+            self.deletions += 1
+            return [(member, score)]
         n = min(count, len(index))
         if from_max:
             taken = list(index.islice(len(index) - n, len(index), reverse=True))
