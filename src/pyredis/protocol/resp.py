@@ -8,6 +8,7 @@ protocol version and falls back to RESP2's shape exactly as Redis does.
 """
 
 import math
+from operator import itemgetter
 
 OK = b"+OK\r\n"
 QUEUED = b"+QUEUED\r\n"
@@ -62,23 +63,37 @@ def array(items: list[bytes]) -> bytes:
     return b"*%d\r\n%b" % (len(items), b"".join(items))
 
 
-_BULK_HEADERS = [b"$%d\r\n" % i for i in range(1024)]
+_HEADERS_MAX = 1024
+_BULK_HEADERS = [b"$%d\r\n" % i for i in range(_HEADERS_MAX)]    # "$<len>\r\n" for short values
 
 
 def bulk_array(values: list[bytes | None] | tuple, resp: int = 2) -> bytes:
     """An array of bulk strings (``None`` elements become nulls)."""
+    n = len(values)
+    if n > 1:
+        # the common case (LRANGE, SMEMBERS...): every header found by one C-level itemgetter
+        # call, put in place by slice assignment around CRLF fillers, one join
+        try:
+            lens = list(map(len, values))
+        except TypeError:               # a None element (MGET/HMGET of a missing key)
+            lens = None
+        if lens is not None and max(lens) < _HEADERS_MAX:
+            parts = [b"\r\n"] * (3 * n + 1)
+            parts[0] = b"*%d\r\n" % n
+            parts[1::3] = itemgetter(*lens)(_BULK_HEADERS)
+            parts[2::3] = values
+            return b"".join(parts)
     null_ = NULL3 if resp == 3 else NULL_BULK
     headers = _BULK_HEADERS
-    parts = [b"*%d\r\n" % len(values)]
+    parts = [b"*%d\r\n" % n]
     append = parts.append
     extend = parts.extend
-    # one join over header/value/CRLF pieces: no per-element formatting or concatenation
     for v in values:
         if v is None:
             append(null_)
         else:
-            n = len(v)
-            extend((headers[n] if n < 1024 else b"$%d\r\n" % n, v, b"\r\n"))
+            size = len(v)
+            extend((headers[size] if size < _HEADERS_MAX else b"$%d\r\n" % size, v, b"\r\n"))
     return b"".join(parts)
 
 
@@ -158,15 +173,11 @@ def command(argv: list[bytes]) -> bytes:
         a, b, c = argv
         la, lb, lc = len(a), len(b), len(c)
         if la < _HEADERS_MAX and lb < _HEADERS_MAX and lc < _HEADERS_MAX:
-            return b"".join((b"*3\r\n", _HEADERS[la], a, b"\r\n", _HEADERS[lb], b, b"\r\n",
-                             _HEADERS[lc], c, b"\r\n"))
+            return b"".join((b"*3\r\n", _BULK_HEADERS[la], a, b"\r\n", _BULK_HEADERS[lb], b, b"\r\n",
+                             _BULK_HEADERS[lc], c, b"\r\n"))
     elif n == 2:
         a, b = argv
         la, lb = len(a), len(b)
         if la < _HEADERS_MAX and lb < _HEADERS_MAX:
-            return b"".join((b"*2\r\n", _HEADERS[la], a, b"\r\n", _HEADERS[lb], b, b"\r\n"))
+            return b"".join((b"*2\r\n", _BULK_HEADERS[la], a, b"\r\n", _BULK_HEADERS[lb], b, b"\r\n"))
     return b"*%d\r\n" % n + b"".join([b"$%d\r\n%b\r\n" % (len(a), a) for a in argv])
-
-
-_HEADERS_MAX = 1024
-_HEADERS = [b"$%d\r\n" % i for i in range(_HEADERS_MAX)]
