@@ -57,7 +57,8 @@ def test_allkeys_policies_stay_under_maxmemory(make_server, policy):
     c = limited(make_server, policy)
     fill(c, "k", 5000)
     limit = int(c.config_get("maxmemory")["maxmemory"])
-    assert used(c) <= limit
+    # eviction is time-boxed per command (Redis's EVICT_RUNNING) and the cron finishes the job
+    wait_for(lambda: used(c) <= limit, timeout=10, message="used_memory back under maxmemory")
     evicted = int(c.info("stats")["evicted_keys"])
     assert evicted > 0 and c.dbsize() == 5000 - evicted
 

@@ -4,8 +4,10 @@
 the client or the node is in a special state (``client.guard`` / ``node.guard``) — the slower
 checks: AUTH, MULTI queueing, pub/sub context, read-only replica, stale data, OOM, min-replicas,
 client pause. ``call(client, cmd, argv)`` executes a handler and does the bookkeeping that follows
-every command: error stats, commandstats, slowlog, WATCH invalidation and propagation (a write is
-propagated when it changed the dataset, i.e. bumped ``keyspace.dirty``, as ``call()`` in Redis).
+every command: error stats, commandstats, keyspace hits/misses, slowlog, WATCH invalidation and
+propagation (a write is propagated when it changed the dataset, i.e. bumped ``keyspace.dirty``,
+as ``call()`` in Redis). ``process`` runs the same steps inline — a Python call costs as much as
+the bookkeeping — with the rare ones in ``_observe`` and ``_after_write``, shared by both.
 """
 
 from time import perf_counter_ns

@@ -47,6 +47,8 @@ _SPLIT_SPECIAL = b"\"'\x0b\x0c"     # what makes split_inline do more than bytes
 
 def string2ll(text: bytes | bytearray) -> int | None:
     """Redis's strict ``string2ll``: no sign but '-', no leading zeros or spaces, 64-bit range."""
+    if 0 < len(text) < 19 and text.isdigit() and (text[0] != 48 or len(text) == 1):
+        return int(text)        # plain digits below 10**18 (most integers): no regex needed
     if not _STRING2LL.fullmatch(text):
         return None
     value = int(text)

@@ -180,4 +180,12 @@ def command(argv: list[bytes]) -> bytes:
         la, lb = len(a), len(b)
         if la < _HEADERS_MAX and lb < _HEADERS_MAX:
             return b"".join((b"*2\r\n", _BULK_HEADERS[la], a, b"\r\n", _BULK_HEADERS[lb], b, b"\r\n"))
+    elif n > 3:
+        lens = list(map(len, argv))
+        if max(lens) < _HEADERS_MAX:        # MSET, HSET f1 v1 f2 v2...: as bulk_array does
+            parts = [b"\r\n"] * (3 * n + 1)
+            parts[0] = b"*%d\r\n" % n
+            parts[1::3] = itemgetter(*lens)(_BULK_HEADERS)
+            parts[2::3] = argv
+            return b"".join(parts)
     return b"*%d\r\n" % n + b"".join([b"$%d\r\n%b\r\n" % (len(a), a) for a in argv])
