@@ -66,6 +66,8 @@ def write_until_killed(srv: ServerProcess, kill_after: float, during=None,
 
 def present(srv: ServerProcess, count: int) -> set[int]:
     c = srv.client()
+    # start() returns as soon as the server answers, -LOADING included
+    wait_for(lambda: c.info("persistence")["loading"] == 0, message="the AOF loaded")
     with c.pipeline(transaction=False) as p:
         for i in range(count):
             p.exists(f"key:{i}")
@@ -137,8 +139,9 @@ def test_torn_tail_after_a_crash_is_recovered_per_aof_load_truncated():
         assert proc.returncode == 1
         assert "Unexpected end of file reading the append only file" in srv.log()
         srv.args += ["--aof-load-truncated", "yes"]
-        srv.start()
-        assert "loaded anyway because aof-load-truncated is enabled" in srv.log()
+        srv.start()         # ready once it answers, -LOADING included: the load may still run
+        wait_for(lambda: "loaded anyway because aof-load-truncated is enabled" in srv.log(),
+                 message="the truncated AOF loaded")
         missing = {i for i, _ in acked} - present(srv, MAX_OPS)
         assert not missing
     finally:
