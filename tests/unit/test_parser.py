@@ -4,6 +4,8 @@ The expected results are what redis-server 7.0 does with the same bytes (checked
 tests/server/test_fuzz.py); here the parser is pure, so the checks are exhaustive and instant.
 """
 
+import random
+
 import pytest
 
 from pyredis.protocol.errors import ProtocolError
@@ -221,3 +223,23 @@ def test_payload_chunk_that_looks_like_a_request_stays_payload():
     assert parser.feed(b"*2\r\n$4\r\nECHO\r\n$14\r\n") == []
     assert parser.feed(b"*1\r\n$4\r\nPING\r\n") == []
     assert parser.feed(b"\r\n") == [[b"ECHO", b"*1\r\n$4\r\nPING\r\n"]]
+
+
+def test_requests_split_at_random_points_all_come_out_once():
+    # after a read that ends inside a request, the next read finishes it with the slow reader and
+    # hands the rest to hiredis: whatever the split, every request comes out once, in order
+    rng = random.Random(11)
+    requests = [[b"SET", b"key:%d" % i, b"v" * rng.randint(0, 40)] for i in range(300)]
+    requests += [[b"MSET"] + [b"k%d" % j for j in range(rng.randint(1, 9))] for _ in range(50)]
+    rng.shuffle(requests)
+    data = b"".join(b"*%d\r\n" % len(r) + b"".join(b"$%d\r\n%b\r\n" % (len(a), a) for a in r) for r in requests)
+    for _ in range(20):
+        parser = RequestParser()
+        got: list = []
+        pos = 0
+        while pos < len(data):
+            step = rng.randint(1, 700)
+            got += parser.feed(data[pos:pos + step])
+            pos += step
+        assert got == requests
+        assert parser.idle()

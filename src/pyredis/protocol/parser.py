@@ -85,9 +85,18 @@ class RequestParser:
         """Parse ``data`` and return the complete requests (lists of bytes) now available."""
         out: list = []
         if self._buf or self._reqtype or not data:
+            # finish the request an earlier read left partial; what follows it gets the fast
+            # path again (a replica's or a pipelining client's reads rarely end on a boundary)
             self._buf += data
-            self._parse_slow(out)
-            return out
+            self._parse_slow(out, one=True)
+            if self._reqtype != _REQ_NONE or not self._buf:
+                return out
+            data = bytes(self._buf)
+            self._buf = bytearray()
+        return self._feed_fast(data, out)
+
+    def _feed_fast(self, data: bytes, out: list) -> list:
+        first = len(out)        # requests before this one came from the slow reader
         # (for a long chunk, memchr passes spare most chunks the slower status regex; find, not
         # ``in``: bytes.__contains__ first tries the needle as an int and formats a TypeError)
         find = data.find
@@ -108,33 +117,34 @@ class RequestParser:
                 # anything but a non-empty list of bytes (an empty request, a nested or typed
                 # element, an error reply) is redone by the slow reader, which knows Redis's answer
                 if type(req) is not list or not req:
-                    return self._fall_back(data, out)
+                    return self._fall_back(data, out, first)
                 for arg in req:
                     if type(arg) is not bytes:
-                        return self._fall_back(data, out)
+                        return self._fall_back(data, out, first)
                 out.append(req)
             # hiredis can't say whether it holds a partial request; an empty status line answers:
             # only a reader between requests turns it into a reply of its own
             reader.feed(b"+\r\n")
             if gets() != b"":
-                return self._fall_back(data, out)
+                return self._fall_back(data, out, first)
         except hiredis.ProtocolError:
-            return self._fall_back(data, out)
+            return self._fall_back(data, out, first)
         return out
 
-    def _fall_back(self, data: bytes, out: list) -> list:
+    def _fall_back(self, data: bytes, out: list, first: int) -> list:
         """hiredis stopped early: the slow reader takes the chunk from the first request hiredis
-        did not complete cleanly."""
+        did not complete cleanly (``out[first:]`` are the requests hiredis took from ``data``)."""
         self._reader = hiredis.Reader()
         offset = 0
-        for req in out:
+        for req in out[first:]:
             offset += canonical_len(req)
         self._buf = bytearray(data[offset:])
         self._parse_slow(out)
         return out
 
     # ----- Redis's reader
-    def _parse_slow(self, out: list) -> None:
+    def _parse_slow(self, out: list, one: bool = False) -> None:
+        """Parse the query buffer into ``out``; with ``one``, stop after the first request."""
         buf = self._buf
         n = len(buf)
         try:
@@ -154,6 +164,8 @@ class RequestParser:
                 self._bulklen = -1
                 if argv:
                     out.append(argv)
+                if one:
+                    break
         except ProtocolError as exc:
             self._reset()
             exc.requests = out
