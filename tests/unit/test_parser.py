@@ -243,3 +243,13 @@ def test_requests_split_at_random_points_all_come_out_once():
             pos += step
         assert got == requests
         assert parser.idle()
+
+
+def test_single_short_requests_with_markers_in_their_payload_parse_like_any_other():
+    # a lone request skips the count and status searches only when it holds no '+', '=', '('
+    # and no second '*': these take the searched path and still parse as plain requests
+    for payload in (b"+a", b"=b", b"(c", b"*d", b"a*123456", b"\n+x"):
+        data = b"*2\r\n$3\r\nGET\r\n$%d\r\n%b\r\n" % (len(payload), payload)
+        assert RequestParser().feed(data) == [[b"GET", payload]]
+    tr_error(b"*1\r\n+PING\r\n", b"ERR Protocol error: expected '$', got '+'")
+    tr_error(b"*1\r\n(1\r\n", b"ERR Protocol error: expected '$', got '('")
