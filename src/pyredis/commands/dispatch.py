@@ -28,6 +28,7 @@ from .registry import (
     NO_AUTH,
     NO_MULTI,
     READONLY,
+    SPELLINGS,
     STALE,
     TABLE,
     WRITE,
@@ -45,26 +46,19 @@ _PUBSUB_ALLOWED = {b"subscribe", b"ssubscribe", b"unsubscribe", b"sunsubscribe",
 _HELD = b"<held>"
 
 
-# command names as clients spell them ("SET", "set") -> command, so a request's name is looked
-# up without lowering it; bounded, since a client may send any mix of cases
-_SPELLINGS: dict[bytes, Command] = {}
+# registry.SPELLINGS stays bounded: a client may send any mix of cases
 _SPELLINGS_MAX = 4096
-
-
-def forget_spellings() -> None:
-    """The command table changed (sentinel mode keeps only its commands)."""
-    _SPELLINGS.clear()
 
 
 def process(client, argv: list[bytes]) -> bytes | None:
     """Run one request from a client and return its encoded reply (None: no reply)."""
-    cmd = _SPELLINGS.get(argv[0])
+    cmd = SPELLINGS.get(argv[0])
     if cmd is None:
         cmd = TABLE.get(argv[0].lower())
         if cmd is None:
             return _reject(client, None, unknown_command(argv[0], argv[1:]))
-        if len(_SPELLINGS) < _SPELLINGS_MAX:
-            _SPELLINGS[argv[0]] = cmd
+        if len(SPELLINGS) < _SPELLINGS_MAX:
+            SPELLINGS[argv[0]] = cmd
     n = len(argv)
     if cmd.subcommands and n > 1:
         # CONFIG GET, CLIENT LIST...: checks, flags and commandstats belong to the subcommand

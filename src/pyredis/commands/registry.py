@@ -136,6 +136,17 @@ class Command:
 
 
 TABLE: dict[bytes, Command] = {}
+# command names as clients spell them ("SET", "set") -> command, filled by the dispatcher so a
+# request's name is found without lowering it; cleared by anything that changes TABLE
+SPELLINGS: dict[bytes, Command] = {}
+
+
+def keep_only(names) -> None:
+    """Drop every command not in ``names`` (sentinel mode serves only its own)."""
+    for name in list(TABLE):
+        if name not in names:
+            del TABLE[name]
+    SPELLINGS.clear()
 
 
 def key_spec(flags: str, index: int = 1, lastkey: int = 0) -> dict:

@@ -7,7 +7,7 @@ and hand any resulting actions back to it, so events are logged and published as
 
 from ..protocol import resp
 from ..protocol.errors import CommandError
-from .registry import ONLY_SENTINEL, TABLE, container, help_reply, subcommand
+from .registry import ONLY_SENTINEL, TABLE, container, help_reply, keep_only, subcommand
 
 SENTINEL_COMMANDS = {b"ping", b"sentinel", b"subscribe", b"unsubscribe", b"psubscribe", b"punsubscribe",
                      b"publish", b"info", b"role", b"client", b"shutdown", b"auth", b"hello", b"command",
@@ -20,11 +20,7 @@ def restrict_table() -> None:
     """Keep only the commands a sentinel serves, and swap in the sentinel versions."""
     from . import load_all  # noqa: PLC0415
     load_all()
-    for name in list(TABLE):
-        if name not in SENTINEL_COMMANDS:
-            del TABLE[name]
-    from .dispatch import forget_spellings  # noqa: PLC0415
-    forget_spellings()
+    keep_only(SENTINEL_COMMANDS)
     TABLE[b"info"].handler = sentinel_info
     TABLE[b"role"].handler = sentinel_role
     TABLE[b"publish"].handler = sentinel_publish

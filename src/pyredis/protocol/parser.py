@@ -97,18 +97,9 @@ class RequestParser:
         # (for a long chunk, memchr passes spare most chunks the slower status regex; find, not
         # ``in``: bytes.__contains__ first tries the needle as an int and formats a TypeError)
         find = data.find
-        if data[0] != 42:
-            unsafe = True
-        elif (len(data) < 512 and len(data) - len(data.translate(None, b"*+=(")) == 1
-              and find(b"\r", 1, 7) > 0):
-            # one short request (the -P 1 case): its '*' is the only one and its count has at
-            # most 5 digits, and no '+', '=' or '(' occurs at all: both searches below would fail
-            unsafe = False
-        else:
-            unsafe = _BIG_COUNT.search(data) is not None or (
+        if data[0] != 42 or _BIG_COUNT.search(data) is not None or (
                 (len(data) < 512 or find(b"+") >= 0 or find(b"=") >= 0 or find(b"(") >= 0)
-                and _STATUS_ELEMENT.search(data) is not None)
-        if unsafe:
+                and _STATUS_ELEMENT.search(data) is not None):
             self._buf = bytearray(data)
             self._parse_slow(out)
             return out

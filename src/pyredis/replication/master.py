@@ -92,19 +92,10 @@ class Replication:
     def feed(self, dbid: int | None, argvs: list[list[bytes]]) -> None:
         """Propagation feed: encode, append to the backlog, write to replicas. A replica never
         propagates what it executes: it forwards its master's stream verbatim (``feed_raw``)."""
-        backlog = self.backlog
-        if backlog is None or self.node.is_replica:
+        if self.backlog is None or self.node.is_replica:
             return
         if len(argvs) == 1 and (dbid is None or dbid == self.seldb):
-            # the usual case, one write in the same db: feed_raw's steps without its call
-            data = resp.command(argvs[0])
-            backlog.append(data)
-            self.master_repl_offset += len(data)
-            if self.replicas:
-                self._unsent.append(data)
-                if not self._flush_scheduled:
-                    self._flush_scheduled = True
-                    self.node.loop.call_soon(self.flush_replicas)
+            self.feed_raw(resp.command(argvs[0]))       # the usual case: one write, same db
             return
         parts = []
         if dbid is not None and dbid != self.seldb:
