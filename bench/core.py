@@ -5,7 +5,7 @@ against each at -P 1 and -P 16, then the same random keyspace is loaded into bot
 (``redis-benchmark -t set -r <keyspace>``) and their VmRSS compared.
 """
 
-from common import KINDS, Servers, benchmark, fmt, ratio, table
+from common import KINDS, Servers, benchmark, best_of_rounds, fmt, ratio, rounds_text, table
 
 TITLE = "throughput and memory (issue 2)"
 PIPELINES = (1, 16)
@@ -24,7 +24,7 @@ def run(opts) -> str:
         for s in srv.values():
             s.start()
         for pipeline in PIPELINES:
-            results = {kind: benchmark(s.port, requests, pipeline, tests=opts.tests) for kind, s in srv.items()}
+            results = best_of_rounds(srv, opts.rounds, requests, pipeline, tests=opts.tests)
             for test, real_rps in results["redis"].items():
                 py_rps = results["pyredis"].get(test)
                 target = f">= {TARGET_RATIO[pipeline]}" if test in TARGET_TESTS else ""
@@ -34,7 +34,8 @@ def run(opts) -> str:
                 s.call(b"FLUSHALL")
                 benchmark(s.port, load_requests, 64, tests="set", keyspace=keyspace)
                 memory[kind] = (s.dbsize(), s.rss_kb())
-    lines = [f"redis-benchmark -q -n {requests} -c 50 -t {opts.tests} --csv, at -P 1 and -P 16", "",
+    lines = [f"redis-benchmark -q -n {requests} -c 50 -t {opts.tests} --csv, at -P 1 and -P 16; "
+             f"{rounds_text(opts.rounds)}", "",
              *table(["test", "P", "redis ops/s", "pyredis ops/s", "pyredis/redis", "target"], rows)]
     if memory:
         (real_keys, real_rss), (py_keys, py_rss) = memory["redis"], memory["pyredis"]

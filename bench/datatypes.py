@@ -9,7 +9,7 @@
    set stays close to the small one's; an O(n) rank or insert would fall by orders of magnitude.
 """
 
-from common import KINDS, Servers, benchmark, fill_zset, fmt, ratio, table
+from common import KINDS, Servers, benchmark, best_of_rounds, fill_zset, fmt, ratio, rounds_text, table
 
 TITLE = "redis-benchmark's default tests and 1M-member sorted sets (issue 3)"
 DEFAULT_TESTS = "ping,set,get,incr,lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,lrange,mset"
@@ -30,7 +30,7 @@ def run(opts) -> str:
         for s in srv.values():
             s.start()
         for pipeline in PIPELINES:
-            results = {kind: benchmark(s.port, requests, pipeline, tests=tests) for kind, s in srv.items()}
+            results = best_of_rounds(srv, opts.rounds, requests, pipeline, tests=tests)
             for test, real_rps in results["redis"].items():
                 py_rps = results["pyredis"].get(test)
                 rows.append([test, str(pipeline), fmt(real_rps), fmt(py_rps), ratio(py_rps, real_rps),
@@ -62,7 +62,7 @@ def run(opts) -> str:
                     for kind in KINDS])
 
     return "\n".join([
-        f"redis-benchmark -q -n {requests} -c 50 -t {tests} --csv, at -P 1 and -P 16", "",
+        f"redis-benchmark -q -n {requests} -c 50 -t {tests} --csv, at -P 1 and -P 16; {rounds_text(opts.rounds)}", "",
         *table(["test", "P", "redis ops/s", "pyredis ops/s", "pyredis/redis", "target"], rows), "",
         f"Sorted sets of {SMALL_ZSET:,} and {big:,} members: `redis-benchmark -n {requests} -c 50 -r <members> "
         "ZADD zset:<members> __rand_int__ m:__rand_int__` (score updates of existing members) and "

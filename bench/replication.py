@@ -114,7 +114,7 @@ def full_resync(servers: Servers, kind: str, keys: int):
     return master, replica, time.monotonic() - start
 
 
-def throughput_and_lag(servers: Servers, kind: str, master, replica1, tests: str, requests: int):
+def throughput_and_lag(servers: Servers, kind: str, master, replica1, tests: str, requests: int, rounds: int):
     master.call(b"FLUSHALL")
     wait_until(lambda: replica1.dbsize() == 0, 120, f"{replica1.name} to apply FLUSHALL")
     replica2 = servers.data(kind, f"{kind}-replica2", "--replicaof", "127.0.0.1", str(master.port))
@@ -129,7 +129,11 @@ def throughput_and_lag(servers: Servers, kind: str, master, replica1, tests: str
         sampler.start()
         try:
             start = time.monotonic()
-            results[pipeline] = {"rps": benchmark(master.port, requests, pipeline, tests=tests)}
+            rps: dict[str, float] = {}
+            for _ in range(max(1, rounds)):     # best of the rounds, as best_of_rounds does
+                for test, value in benchmark(master.port, requests, pipeline, tests=tests).items():
+                    rps[test] = max(value, rps.get(test, 0.0))
+            results[pipeline] = {"rps": rps}
             end = time.monotonic()
             deadline = end + CATCH_UP_TIMEOUT
             while not sampler.caught_up() and time.monotonic() < deadline and sampler.is_alive():
@@ -155,7 +159,7 @@ def run(opts) -> str:
     for kind in ("redis", "pyredis"):
         with Servers() as servers:
             master, replica1, resync[kind] = full_resync(servers, kind, keys)
-            load[kind] = throughput_and_lag(servers, kind, master, replica1, tests, requests)
+            load[kind] = throughput_and_lag(servers, kind, master, replica1, tests, requests, opts.rounds)
 
     resync_rows = [[kind, f"{keys:,}", fmt(resync[kind], ".3f"), "", ""] for kind in ("redis", "pyredis")]
     resync_rows[1][3:] = [ratio(resync["pyredis"], resync["redis"]), f"<= {TARGET_RESYNC_RATIO}"]
@@ -178,7 +182,8 @@ def run(opts) -> str:
         "on the replica (diskless sync, repl-diskless-sync-delay 0):", "",
         *table(["master → replica", "keys", "seconds", "pyredis/redis", "target"], resync_rows), "",
         f"Master throughput with two replicas attached: `redis-benchmark -q -n {requests} -c 50 -t {tests} --csv` "
-        "against the master of each topology:", "",
+        f"against the master of each topology, best of {max(1, opts.rounds)} run(s) per topology (one topology "
+        "after the other: five processes each would not fit two cores side by side):", "",
         *table(["test", "P", "redis ops/s", "pyredis ops/s", "pyredis/redis", "target"], rows), "",
         f"Replica lag during that load (worst of the two replicas; INFO replication sampled every "
         f"~{SAMPLE_INTERVAL * 1000:.0f} ms, so lag below that reads as one sampling interval or 0):", "",

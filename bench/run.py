@@ -36,6 +36,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                     help=f"comma-separated groups to run (default: all of {','.join(GROUPS)})")
     ap.add_argument("--quick", action="store_true",
                     help="small sizes and request counts: a smoke run of the script; the numbers mean little")
+    ap.add_argument("--rounds", type=int, default=None,
+                    help="core, types, replication: runs of each redis-benchmark per server, best kept "
+                         "(default 3; --quick: 1)")
     ap.add_argument("--tests", default="ping,set,get,incr,mset", help="core: redis-benchmark -t list")
     ap.add_argument("--no-memory", action="store_true", help="core: skip the 1,000,000-key memory comparison")
     ap.add_argument("--type-tests", default=None, help="types: redis-benchmark -t list (default: all its tests)")
@@ -45,6 +48,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                     help="failover: comma-separated down-after-milliseconds values (default 5000,1000; "
                          "--quick: 1000)")
     args = ap.parse_args(argv)
+    if args.rounds is None:
+        args.rounds = 1 if args.quick else 3
     args.group_list = [g.strip() for g in args.groups.split(",") if g.strip()]
     unknown = [g for g in args.group_list if g not in GROUPS]
     if unknown:
