@@ -51,6 +51,7 @@ def stream(commands: list[list[bytes]]) -> bytes:
 
 def backlog_bytes(link) -> bytes:
     repl = link.repl
+    repl.flush_stream()         # the stream reaches the backlog once per loop turn
     return repl.backlog.read_from(1)
 
 

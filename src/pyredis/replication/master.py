@@ -2,7 +2,8 @@
 
 ``Replication`` is created by the node. As a master it is a propagation feed
 (``node.feeds``): every executed write arrives as ``(dbid, [argv...])``, is encoded once (with a
-SELECT when the database changes), appended to the backlog and written to every online replica.
+SELECT when the database changes); at the end of the loop turn what the turn wrote is appended to
+the backlog and written to every online replica in one piece (``flush_stream``).
 A replica that PSYNCs either continues from the backlog (``+CONTINUE``) or gets a full resync:
 the node forks, the child writes an RDB of the dataset at the fork into a pipe, and the parent
 forwards it to the replicas as a diskless ``$EOF:<mark>`` payload (or, for a replica without
@@ -106,33 +107,33 @@ class Replication:
         self.feed_raw(b"".join(parts))
 
     def feed_raw(self, data: bytes) -> None:
-        """Append stream bytes (ours, or our master's when we are a replica) and fan them out."""
-        backlog = self.backlog
-        if backlog is None:
+        """Add stream bytes (ours, or our master's when we are a replica). The offset moves now;
+        the bytes reach the backlog and the replicas at the end of the loop turn (``flush_stream``),
+        one append and one send for everything the turn wrote."""
+        if self.backlog is None:
             if not self.replicas:
                 self.master_repl_offset += len(data)
                 return
             self.create_backlog()
-            backlog = self.backlog
-        backlog.append(data)  # type: ignore[union-attr]
         self.master_repl_offset += len(data)
-        if self.replicas:
-            # the replicas get the stream once per event-loop turn (one send for a whole pipeline)
-            self._unsent.append(data)
-            if not self._flush_scheduled:
-                self._flush_scheduled = True
-                self.node.loop.call_soon(self.flush_replicas)
+        self._unsent.append(data)
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            self.node.loop.call_soon(self.flush_stream)
 
-    def flush_replicas(self) -> None:
-        """Hand the stream written since the last flush to each replica, by its state now: an
-        online replica gets it on the wire, one receiving its snapshot keeps it for later. Called
-        at the end of a loop turn, and before anything that adds a replica or reads the backlog
-        for one (PSYNC, a new transfer), so no byte reaches a replica twice."""
+    def flush_stream(self) -> None:
+        """Append the stream written since the last flush to the backlog and hand it to each
+        replica, by its state now: an online replica gets it on the wire, one receiving its
+        snapshot keeps it for later. Called at the end of a loop turn, and before anything that
+        reads or replaces the backlog, adds a replica or forks for one (PSYNC, INFO, a new
+        transfer), so the backlog is whole when read and no byte reaches a replica twice."""
         self._flush_scheduled = False
         if not self._unsent:
             return
         data = b"".join(self._unsent) if len(self._unsent) > 1 else self._unsent[0]
         self._unsent = []
+        if self.backlog is not None:
+            self.backlog.append(data)
         for link in tuple(self.replicas):       # a replica over its output limit is dropped here
             if link.state == "online":
                 link.client.push(data)
@@ -229,7 +230,7 @@ class Replication:
     def psync(self, client, replid: bytes, offset_arg: bytes, pre_psync: bool = False) -> bytes | None:
         """PSYNC/SYNC: continue from the backlog or start a full resync. Returns the immediate reply."""
         node = self.node
-        self.flush_replicas()
+        self.flush_stream()
         link = self._link_for(client)
         link.pre_psync = pre_psync
         addr = link.addr
@@ -314,7 +315,7 @@ class Replication:
         from ..persistence.rdb import iter_encode  # noqa: PLC0415
         from ..persistence.snapshot import _function_codes as function_codes  # noqa: PLC0415
         node = self.node
-        self.flush_replicas()                 # what precedes the fork is in the snapshot
+        self.flush_stream()                 # what precedes the fork is in the snapshot
         functions = function_codes(node)      # FUNCTION libraries travel in the snapshot
         self.seldb = -1
         offset = self.master_repl_offset
@@ -487,6 +488,7 @@ class Replication:
         ttl = int(config["repl-backlog-ttl"]) * 1000  # type: ignore[arg-type]
         if (self.backlog is not None and not self.replicas and not node.is_replica and ttl
                 and self.backlog_idle_since_ms and now_ms - self.backlog_idle_since_ms > ttl):
+            self.flush_stream()
             self.backlog = None
             self.sync_feed()
             self.shift_replid()
@@ -497,6 +499,7 @@ class Replication:
         if self.backlog is not None:
             size = int(config["repl-backlog-size"])  # type: ignore[arg-type]
             if size != self.backlog.size:
+                self.flush_stream()
                 self.backlog.resize(size)
 
     def refresh_good_replicas(self, now_ms: int) -> None:
@@ -632,6 +635,7 @@ class Replication:
             lag = (now - r.ack_time_ms) // 1000 if r.ack_time_ms else 0
             ip = r.ip or r.client.addr.rsplit(":", 1)[0]
             fields.append((f"slave{i}", f"ip={ip},port={r.port},state={state},offset={r.ack_offset},lag={lag}"))
+        self.flush_stream()                     # histlen and first offset count the whole stream
         backlog = self.backlog
         fields += [
             ("master_failover_state", self.failover_state),

@@ -289,6 +289,7 @@ class MasterLink(asyncio.Protocol):
                 self.transport.close()
             return
         node.log.notice(f"Done loading RDB, keys loaded: {loaded}, keys expired: {expired}.")
+        repl.flush_stream()         # the old history's tail goes to the old backlog, then both go
         repl.disconnect_replicas()
         repl.replid = outcome.replid
         repl.replid_from_master = True
