@@ -68,7 +68,7 @@ def process(client, argv: list[bytes]) -> bytes | None:
     if (arity > 0 and n != arity) or n < -arity:
         return _reject(client, cmd, wrong_arity(argv[0] if cmd.parent is None else cmd.name.encode()))
     node = client.node
-    if client.guard or node.guard:
+    if client.guard or (node.guard and not client.is_master):   # (our master's stream: no checks)
         early = _checks(client, cmd, argv[0].lower(), argv)
         if early is not None:
             return None if early is _HELD else early

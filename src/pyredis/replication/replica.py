@@ -380,7 +380,8 @@ class MasterLink(asyncio.Protocol):
         fed = 0
         try:
             for i, argv in enumerate(requests):
-                if argv[0].lower() == b"replconf" and len(argv) > 1 and argv[1].lower() == b"getack":
+                if (len(argv) > 1 and len(argv[0]) == 8 and argv[0].lower() == b"replconf"
+                        and argv[1].lower() == b"getack"):
                     # the ACK counts everything before the GETACK, not the GETACK itself
                     # (raw starts with requests[0]: the tail kept is a partial request's bytes)
                     upto = sum(map(canonical_len, requests[:i]))
