@@ -6,10 +6,28 @@ forms replace the destination (dropping its TTL) or delete it when the result is
 SPOP is propagated as its effect: ``SREM key member`` per popped member, or ``DEL key`` when it
 took the whole set. Random picks use the node's injected ``random.Random``.
 
+Random picks on big sets: a ``set`` has no random access, and skipping to a random position
+costs O(table size) (a set never shrinks its table, so a set drained by SPOP stays slow). Small
+sets still skip; the first SPOP/SRANDMEMBER on a set over ``_INDEX_MIN`` members gives it an
+``_Index`` (kept in ``_indexes`` by ``id``, a weak reference to the set that removes itself when
+the set is freed, so it follows the object through RENAME/MOVE/SWAPDB and dies with it). The
+index is a list holding every member once plus the members removed since (``gone``): invariant
+``items`` is a permutation of ``s | gone`` with ``s & gone`` empty. SREM/SMOVE only add to
+``gone`` (O(1), no position map needed: 8 bytes a member instead of a second dict); SADD
+revives a gone member or appends a new one; a pick draws a uniform position and, on a gone
+member, swap-removes it and draws again, so every live member is equally likely; SPOP
+swap-removes the position it drew. ``gone`` is kept under half the set (else the index is
+dropped and rebuilt at the next pick), so a pick needs under 1.5 draws on average. Only the
+handlers here mutate a set in place; as a guard, a count check (``len(items) - len(gone) ==
+len(s)``) rebuilds an index that anything else put out of step, and a drawn member is tested
+for membership. The index is not charged to maxmemory (about 9 bytes a member, against the
+60+ a member that ``approx_size`` charges).
+
 The small parsing helpers (strict integers, SCAN arguments) are shared with ``zsets``.
 """
 
 import re
+import weakref
 from itertools import islice
 
 from ..config import NOTIFY_GENERIC, NOTIFY_SET
@@ -137,8 +155,92 @@ def _members(items, resp3_set: int) -> bytes:
     return b"".join(parts)
 
 
+# Skipping to a random position costs about what a pick through the index does near 100 members,
+# 1.3x at 256, 2x at 1024 and grows linearly; below 256 the index's memory and upkeep are not worth it.
+_INDEX_MIN = 256
+
+
+class _Index(weakref.ref):
+    """The random-access index of one set (see the module docstring); calling it gives the set."""
+
+    __slots__ = ("key", "items", "gone")
+
+
+_indexes: dict[int, _Index] = {}
+
+
+def _unindex(ix: _Index) -> None:
+    if _indexes.get(ix.key) is ix:
+        del _indexes[ix.key]
+
+
+def _index_of(s: set) -> _Index | None:
+    """The index kept for ``s``, if any (callers test ``_indexes`` first: usually empty)."""
+    ix = _indexes.get(id(s))
+    return ix if ix is not None and ix() is s else None
+
+
+def _indexed(s: set) -> _Index:
+    """The index of ``s`` (non-empty), built in O(n) when missing or out of step with it."""
+    ix = _indexes.get(id(s))
+    if ix is None or ix() is not s:
+        ix = _Index(s, _unindex)
+        ix.key = id(s)
+        ix.items = list(s)
+        ix.gone = set()
+        _indexes[ix.key] = ix
+    elif len(ix.items) - len(ix.gone) != len(s):
+        ix.items = list(s)
+        ix.gone = set()
+    return ix
+
+
+def _pick(ix: _Index, s: set, rng) -> tuple[int, bytes]:
+    """A uniformly random member of ``s`` and its position in ``ix.items``."""
+    items = ix.items
+    while True:
+        if not items:   # only if something outside this module broke the invariant
+            items = ix.items = list(s)
+            ix.gone = set()
+        i = rng.randrange(len(items))
+        member = items[i]
+        if member in s:
+            return i, member
+        last = items.pop()
+        if i < len(items):
+            items[i] = last
+        ix.gone.discard(member)
+
+
+def _pop_at(ix: _Index, s: set, i: int, member: bytes) -> None:
+    items = ix.items
+    last = items.pop()
+    if i < len(items):
+        items[i] = last
+    s.remove(member)
+
+
+def _index_removed(ix: _Index, s: set, member: bytes) -> None:
+    """``member`` was just removed from ``s``: its entry goes stale; too many stale drop the index."""
+    gone = ix.gone
+    gone.add(member)
+    if len(gone) > (len(s) >> 1) + 32:
+        _unindex(ix)
+
+
+def _index_added(ix: _Index, member: bytes) -> None:
+    """``member`` was just added to the set: revive its stale entry or append one."""
+    gone = ix.gone
+    if member in gone:
+        gone.remove(member)
+    else:
+        ix.items.append(member)
+
+
 def _random_member(s: set, rng) -> bytes:
-    # sets have no random access; skipping to a random position runs at C speed
+    if len(s) > _INDEX_MIN or (_indexes and _index_of(s) is not None):
+        return _pick(_indexed(s), s, rng)[1]
+    # small sets have no random access; skipping to a random position runs at C speed
     return next(islice(s, rng.randrange(len(s)), None))
 
 
@@ -168,9 +270,20 @@ def sadd(client, argv: list[bytes]) -> bytes:
                 return resp.ZERO
             s.add(member)
             added = 1
+            if _indexes:
+                ix = _index_of(s)
+                if ix is not None:
+                    _index_added(ix, member)
         else:
             before = len(s)
-            s.update(argv[2:])
+            ix = _index_of(s) if _indexes else None
+            if ix is None:
+                s.update(argv[2:])
+            else:
+                for member in argv[2:]:
+                    if member not in s:
+                        s.add(member)
+                        _index_added(ix, member)
             added = len(s) - before
             if not added:
                 return resp.ZERO
@@ -197,12 +310,15 @@ def srem(client, argv: list[bytes]) -> bytes:
     if s is None:
         return resp.ZERO
     removed = 0
+    ix = _index_of(s) if _indexes else None
     for member in argv[2:]:
         if member in s:
             s.remove(member)
             removed += 1
             if not s:
                 break
+            if ix is not None:
+                _index_removed(ix, s, member)
     if not removed:
         return resp.ZERO
     db.changed(key, removed)
@@ -260,9 +376,14 @@ def spop(client, argv: list[bytes]) -> bytes:
             return resp.null(client.resp)
         raise CommandError(WRONGTYPE_ERR)
     node = client.node
-    # _random_member inlined (SPOP is a hot path); the same draw from the node's rng
-    member = next(islice(s, node.rng.randrange(len(s)), None))
-    s.remove(member)
+    if len(s) > _INDEX_MIN or (_indexes and _index_of(s) is not None):
+        ix = _indexed(s)
+        i, member = _pick(ix, s, node.rng)
+        _pop_at(ix, s, i, member)
+    else:
+        # _random_member inlined (SPOP is a hot path); the same draw from the node's rng
+        member = next(islice(s, node.rng.randrange(len(s)), None))
+        s.remove(member)
     db.changed(key)
     if node.notify_flags:
         notify(node, NOTIFY_SET, b"spop", key, db.id)
@@ -276,7 +397,9 @@ def _spop_count(client, argv: list[bytes]) -> bytes:
     count = parse_positive(argv[2])
     db = client.db
     key = argv[1]
+    db.keyspace.reading = 1     # SPOP with a count reads through lookupKeyRead: a hit or a miss
     s = _set_or_none(db, key)
+    db.keyspace.reading = 0
     if s is None or count == 0:
         return b"~0\r\n" if client.resp == 3 else resp.EMPTY_ARRAY
     if client.node.notify_flags:
@@ -286,8 +409,18 @@ def _spop_count(client, argv: list[bytes]) -> bytes:
         _deleted(client, key)
         client.propagate = [[b"DEL", key]]
         return reply
-    popped = client.node.rng.sample(tuple(s), count)
-    s.difference_update(popped)
+    rng = client.node.rng
+    ix = _index_of(s) if _indexes else None
+    if ix is not None or (len(s) > _INDEX_MIN and count * 4 < len(s)):
+        ix = _indexed(s)
+        popped = []
+        for _ in range(count):
+            i, member = _pick(ix, s, rng)
+            _pop_at(ix, s, i, member)
+            popped.append(member)
+    else:
+        popped = rng.sample(tuple(s), count)
+        s.difference_update(popped)
     db.changed(key, count)
     client.propagate = [[b"SREM", key, m] for m in popped]
     return _members(popped, client.resp)
@@ -310,14 +443,30 @@ def srandmember(client, argv: list[bytes]) -> bytes:
         return resp.EMPTY_ARRAY
     rng = client.node.rng
     size = len(s)
-    if n < 0 or n == 1:
-        members = tuple(s) if n != 1 else None
-        if members is None:
-            return resp.bulk_array([_random_member(s, rng)])
-        return resp.bulk_array(rng.choices(members, k=-n))
+    if n == 1:
+        return resp.bulk_array([_random_member(s, rng)])
+    indexed = size > _INDEX_MIN or (_indexes and _index_of(s) is not None)
+    if n < 0:
+        if not indexed:
+            return resp.bulk_array(rng.choices(tuple(s), k=-n))
+        ix = _indexed(s)
+        if not ix.gone:
+            return resp.bulk_array(rng.choices(ix.items, k=-n))
+        return resp.bulk_array([_pick(ix, s, rng)[1] for _ in range(-n)])
     if n >= size:
         return resp.bulk_array(list(s))
-    return resp.bulk_array(rng.sample(tuple(s), n))
+    if not indexed or n * 3 > size:
+        return resp.bulk_array(rng.sample(tuple(s), n))
+    # few distinct members of a big set: draw until n distinct (n <= size/3: few draws each)
+    ix = _indexed(s)
+    seen: set[bytes] = set()
+    out = []
+    while len(out) < n:
+        member = _pick(ix, s, rng)[1]
+        if member not in seen:
+            seen.add(member)
+            out.append(member)
+    return resp.bulk_array(out)
 
 
 @command("smove", 4, "write fast", 1, 2, 1, group="set", categories="@set",
@@ -336,6 +485,10 @@ def smove(client, argv: list[bytes]) -> bytes:
     if member not in src:
         return resp.ZERO
     src.remove(member)
+    if _indexes:
+        ix = _index_of(src)
+        if ix is not None and src:
+            _index_removed(ix, src, member)
     node = client.node
     if node.notify_flags:
         notify(node, NOTIFY_SET, b"srem", src_key, db.id)
@@ -347,6 +500,10 @@ def smove(client, argv: list[bytes]) -> bytes:
         db.add(dst_key, dst)
     if member not in dst:
         dst.add(member)
+        if _indexes:
+            ix = _index_of(dst)
+            if ix is not None:
+                _index_added(ix, member)
         db.changed(dst_key)
         if node.notify_flags:
             notify(node, NOTIFY_SET, b"sadd", dst_key, db.id)
@@ -354,10 +511,15 @@ def smove(client, argv: list[bytes]) -> bytes:
 
 
 def _load_sets(db, keys: list[bytes]) -> list[set | None]:
-    """All the sets (None for missing keys), type-checking every key first, as Redis does."""
+    """All the sets (None for missing keys), type-checking every key first, as Redis does. These
+    are lookupKeyRead lookups: keyspace hits/misses even for the *STORE forms (write commands)."""
+    keyspace = db.keyspace
+    reading = keyspace.reading
+    keyspace.reading = 1
     out = []
     for key in keys:
         out.append(_set_or_none(db, key))
+    keyspace.reading = reading
     return out
 
 
