@@ -200,7 +200,10 @@ def copy(client, argv: list[bytes]) -> bytes:
     key, newkey = argv[1], argv[2]
     if src_db is dst_db and key == newkey:
         raise CommandError(SAME_OBJECT_ERR)
+    keyspace = src_db.keyspace
+    keyspace.reading = 1        # the source is read through lookupKeyRead: a hit or a miss
     value = src_db.lookup(key)
+    keyspace.reading = 0
     if value is None:
         return resp.ZERO
     when = src_db.expires.get(key)
@@ -342,8 +345,11 @@ def scan(client, argv: list[bytes]) -> bytes:
     if matcher is not None:
         found = [k for k in found if matcher(k) is not None]
     if type_filter is not None:
-        data = db.data
-        found = [k for k in found if type_name(data[k]).lower() == type_filter]
+        # Redis reads the type through a lookup (LOOKUP_NOTOUCH): a keyspace hit per key that
+        # passed MATCH. (Expired keys were dropped by db.scan already, so the misses Redis counts
+        # for expired keys matching the pattern are not counted here.)
+        peek = db.peek
+        found = [k for k in found if type_name(peek(k)).lower() == type_filter]
     return resp.array([resp.bulk(b"%d" % cursor), resp.bulk_array(found)])
 
 
@@ -404,7 +410,11 @@ def randomkey(client, argv: list[bytes]) -> bytes:
                 if len(db.expires) == len(db.data) and tries > 100:
                     return resp.bulk(key)
                 continue
-            db.peek(key)        # removes it (and propagates the DEL)
+            # removes it (and propagates the DEL); expireIfNeeded in Redis: no keyspace miss
+            reading = keyspace.reading
+            keyspace.reading = 0
+            db.peek(key)
+            keyspace.reading = reading
             continue
         return resp.bulk(key)
     return resp.null(client.resp)

@@ -1189,7 +1189,8 @@ def memory_usage(client, argv: list[bytes]) -> bytes:
             i += 2
         else:
             raise CommandError(SYNTAX_ERR)
-    value = client.db.lookup(argv[2])
+    # dictFind in Redis: no keyspace hit/miss, no access record, no lazy expiry
+    value = client.db.data.get(argv[2])
     if value is None:
         return resp.null(client.resp)
     return resp.integer(key_usage(argv[2], value, samples))

@@ -118,6 +118,11 @@ def _sort(client, argv: list[bytes], readonly: bool) -> bytes:
         else:
             raise CommandError(SYNTAX_ERR)
         i += 1
+    # the sorted key and the BY/GET keys are read through lookupKeyRead: they count as keyspace
+    # hits and misses even for SORT (a write command), until the result is stored
+    keyspace = db.keyspace
+    reading = keyspace.reading
+    keyspace.reading = 1
     value = db.lookup(argv[1])
     if value is None:
         elements: list[bytes] = []
@@ -159,6 +164,7 @@ def _sort(client, argv: list[bytes], readonly: bool) -> bytes:
         out = [_lookup(db, g, e) for e in window for g in gets]
     else:
         out = list(window)
+    keyspace.reading = reading
     if store is None:
         return resp.bulk_array(out, client.resp)
     node = client.node

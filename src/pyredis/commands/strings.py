@@ -81,11 +81,23 @@ def ll_arg(s: bytes, err: bytes = NOT_INTEGER_ERR) -> int:
 
 
 def _read(client, key: bytes) -> object | None:
-    """A read lookup (lookupKeyRead): a miss fires the ``keymiss`` event."""
-    value = client.db.lookup(key)
+    """A read lookup (lookupKeyRead): a keyspace hit or miss whatever the command's flags (so
+    GETDEL, GETEX, GETSET, SET ... GET and BITOP count too), and a miss fires ``keymiss``."""
+    db = client.db
+    keyspace = db.keyspace
+    reading = keyspace.reading
+    keyspace.reading = 1
+    value = db.lookup(key)
+    keyspace.reading = reading
     if value is None and client.node.notify_flags & NOTIFY_KEY_MISS:
-        notify(client.node, NOTIFY_KEY_MISS, b"keymiss", key, client.db.id)
+        notify(client.node, NOTIFY_KEY_MISS, b"keymiss", key, db.id)
     return value
+
+
+def _keymiss(client, key: bytes) -> None:
+    """The ``keymiss`` event of a read lookup already made (and counted)."""
+    if client.node.notify_flags & NOTIFY_KEY_MISS:
+        notify(client.node, NOTIFY_KEY_MISS, b"keymiss", key, client.db.id)
 
 
 def _read_string(client, key: bytes) -> bytes | None:
@@ -227,7 +239,7 @@ def get(client, argv: list[bytes]) -> bytes:
     value = client.db.lookup(argv[1])
     if value is None:
         if client.node.notify_flags:
-            _read(client, argv[1])
+            _keymiss(client, argv[1])
         return resp.NULL3 if client.resp == 3 else resp.NULL_BULK
     if type(value) is not bytes:
         raise CommandError(WRONGTYPE_ERR)
@@ -422,7 +434,7 @@ def mget(client, argv: list[bytes]) -> bytes:
         value = lookup(key)
         if value is None:
             if notify_miss:
-                _read(client, key)
+                _keymiss(client, key)
         elif type(value) is not bytes:
             value = None
         values.append(value)
