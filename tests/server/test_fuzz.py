@@ -225,3 +225,20 @@ def test_many_bad_clients_do_not_stop_a_good_one(server):
     finally:
         for s in socks:
             s.close()
+
+
+@pytest.mark.parametrize("data", [
+    encode([b"ECHO"] + [b"x"] * 10),                                   # 11 elements, sent whole
+    encode([b"AUTH", b"secret"] + [b"x"] * 9),
+    b"*2\r\n$4\r\nECHO\r\n$20000\r\n" + b"z" * 20000 + b"\r\n",     # a bulk over 16 KB, whole
+    encode([b"PING"]) + encode([b"ECHO"] + [b"x"] * 12),               # the limit after a good request
+    encode([b"ECHO", b"x" * 100]),                                      # within the limits: -NOAUTH
+], ids=["count", "auth-count", "bulk", "pipelined", "small"])
+def test_limits_before_auth_like_redis(make_server, data):
+    # before AUTH Redis refuses requests of more than 10 elements or bulks over 16 KB and closes,
+    # however the request arrives (one read, several, behind another request)
+    ours = make_server(["--requirepass", "secret"])
+    theirs = make_server(["--requirepass", "secret"], real=True)
+    same_answer(ours.port, theirs.port, data)
+    assert exchange(ours.port, b"AUTH secret\r\nPING\r\n", expect_close=False,
+                    expect=b"+OK\r\n+PONG\r\n") == (b"+OK\r\n+PONG\r\n", False)

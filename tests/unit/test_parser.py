@@ -246,10 +246,74 @@ def test_requests_split_at_random_points_all_come_out_once():
 
 
 def test_single_short_requests_with_markers_in_their_payload_parse_like_any_other():
-    # a lone request skips the count and status searches only when it holds no '+', '=', '('
-    # and no second '*': these take the searched path and still parse as plain requests
+    # markers the guards look for, inside a lone short request's payload: plain requests
     for payload in (b"+a", b"=b", b"(c", b"*d", b"a*123456", b"\n+x"):
         data = b"*2\r\n$3\r\nGET\r\n$%d\r\n%b\r\n" % (len(payload), payload)
         assert RequestParser().feed(data) == [[b"GET", payload]]
     tr_error(b"*1\r\n+PING\r\n", b"ERR Protocol error: expected '$', got '+'")
     tr_error(b"*1\r\n(1\r\n", b"ERR Protocol error: expected '$', got '('")
+
+
+def _slow_only(data: bytes, **kw) -> tuple[list, bytes | None]:
+    """What the pure-Python reader alone makes of ``data``: (requests, error message or None)."""
+    parser = RequestParser(**kw)
+    parser._buf = bytearray(data)
+    out: list = []
+    try:
+        parser._parse_slow(out)
+    except ProtocolError as exc:
+        return (getattr(exc, "requests", None) or out), exc.message
+    return out, None
+
+
+def _fed(data: bytes, **kw) -> tuple[list, bytes | None]:
+    try:
+        return RequestParser(**kw).feed(data), None
+    except ProtocolError as exc:
+        return (getattr(exc, "requests", None) or []), exc.message
+
+
+def test_one_short_request_per_read_agrees_with_the_slow_reader():
+    # a short read is first split on CRLF and accepted only if the pieces rebuild it exactly:
+    # well-formed requests, payloads holding CRLF or headers, two requests, damaged headers and
+    # counts, unauthenticated limits — the result is always the slow reader's
+    rng = random.Random(5)
+    alphabet = [b"\r\n", b"\r", b"\n", b"*", b"$", b"+", b"-", b"0", b"1", b"3", b"9", b"a", b"SET", b" ", b"\x00"]
+    for _ in range(4000):
+        args = [bytes(rng.choice(b"ab\r\n*$+0123") for _ in range(rng.randint(0, 6)))
+                for _ in range(rng.randint(1, 12))]
+        data = encode(*args)
+        roll = rng.random()
+        if roll < 0.3:
+            pos = rng.randrange(len(data))
+            data = data[:pos] + rng.choice(alphabet) + data[pos + 1:]
+        elif roll < 0.4:
+            data += encode(b"PING")
+        elif roll < 0.5:
+            data = data.replace(b"$", b"$0", 1) if rng.random() < 0.5 else data.replace(b"*", b"*+", 1)
+        auth = rng.random() < 0.2
+        kw = {}
+        got = _fed(data, **kw) if not auth else _fed_unauthenticated(data)
+        expected = _slow_only(data) if not auth else _slow_unauthenticated(data)
+        assert got == expected, data
+
+
+def _fed_unauthenticated(data: bytes) -> tuple[list, bytes | None]:
+    parser = RequestParser()
+    parser.auth_required = True
+    try:
+        return parser.feed(data), None
+    except ProtocolError as exc:
+        return (getattr(exc, "requests", None) or []), exc.message
+
+
+def _slow_unauthenticated(data: bytes) -> tuple[list, bytes | None]:
+    parser = RequestParser()
+    parser.auth_required = True
+    parser._buf = bytearray(data)
+    out: list = []
+    try:
+        parser._parse_slow(out)
+    except ProtocolError as exc:
+        return (getattr(exc, "requests", None) or out), exc.message
+    return out, None

@@ -58,6 +58,7 @@ class ClientConnection(asyncio.Protocol):
         self.batch_out: list | None = None          # replies of the batch being run (see push)
         self.propagate: list | None = None
         self.guard = not self.authenticated
+        self.parser.auth_required = not self.authenticated
         self.closing = False
         self.close_after_reply = False
         self.reply_mode = 0          # 0 on, 1 off, 2 skip next
@@ -84,6 +85,8 @@ class ClientConnection(asyncio.Protocol):
 
     # ----- state that decides whether the dispatcher's slow checks run
     def guard_update(self) -> None:
+        # before AUTH, Redis refuses a request of more than 10 elements or a bulk over 16 KB
+        self.parser.auth_required = not self.authenticated
         self.guard = (not self.authenticated or self.multi is not None
                       or (self.resp == 2 and bool(self.subscriptions or self.psubscriptions
                                                    or self.ssubscriptions)))

@@ -41,6 +41,14 @@ _BIG_COUNT = re.compile(rb"\*[-+]?\d{6}")
 _STATUS_ELEMENT = re.compile(rb"\n[+=(]")
 _STRING2LL = re.compile(rb"0|-?[1-9][0-9]{0,19}")
 
+# one short request per read (what a client that waits for each reply sends): split on CRLF and
+# check that the pieces rebuild the read exactly — "*<n>" then n times "$<len>", <len> bytes —
+# which is cheaper than hiredis plus the guards. A payload holding CRLF, a second request, an odd
+# header: the pieces don't fit, and the read takes the general path.
+_ONE_MAX = 256
+_ONE_COUNT = {b"*%d" % n: n for n in range(1, 33)}
+_ONE_BULK_HEADER = [b"$%d" % n for n in range(_ONE_MAX)]
+
 _REQ_NONE, _REQ_INLINE, _REQ_MULTIBULK = 0, 1, 2
 _SPLIT_SPECIAL = b"\"'\x0b\x0c"     # what makes split_inline do more than bytes.split
 
@@ -93,11 +101,19 @@ class RequestParser:
                 return out
             data = bytes(self._buf)
             self._buf = bytearray()
+        elif len(data) < _ONE_MAX and not self.auth_required:
+            parts = data.split(b"\r\n")
+            n = _ONE_COUNT.get(parts[0])
+            if n is not None and len(parts) == 2 * n + 2 and not parts[-1]:
+                argv = parts[2:-1:2]
+                if parts[1:-1:2] == [_ONE_BULK_HEADER[len(arg)] for arg in argv]:
+                    return [argv]
         first = len(out)        # requests before this one came from the slow reader
         # (for a long chunk, memchr passes spare most chunks the slower status regex; find, not
         # ``in``: bytes.__contains__ first tries the needle as an int and formats a TypeError)
         find = data.find
-        if data[0] != 42 or _BIG_COUNT.search(data) is not None or (
+        # (before AUTH only the slow reader, which applies Redis's unauthenticated limits)
+        if data[0] != 42 or self.auth_required or _BIG_COUNT.search(data) is not None or (
                 (len(data) < 512 or find(b"+") >= 0 or find(b"=") >= 0 or find(b"(") >= 0)
                 and _STATUS_ELEMENT.search(data) is not None):
             self._buf = bytearray(data)
