@@ -48,6 +48,7 @@ _STRING2LL = re.compile(rb"0|-?[1-9][0-9]{0,19}")
 _ONE_MAX = 256
 _ONE_COUNT = {b"*%d" % n: n for n in range(1, 33)}
 _ONE_BULK_HEADER = [b"$%d" % n for n in range(_ONE_MAX)]
+_bulk_header = _ONE_BULK_HEADER.__getitem__
 
 _REQ_NONE, _REQ_INLINE, _REQ_MULTIBULK = 0, 1, 2
 _SPLIT_SPECIAL = b"\"'\x0b\x0c"     # what makes split_inline do more than bytes.split
@@ -106,7 +107,7 @@ class RequestParser:
             n = _ONE_COUNT.get(parts[0])
             if n is not None and len(parts) == 2 * n + 2 and not parts[-1]:
                 argv = parts[2:-1:2]
-                if parts[1:-1:2] == [_ONE_BULK_HEADER[len(arg)] for arg in argv]:
+                if parts[1:-1:2] == list(map(_bulk_header, map(len, argv))):
                     return [argv]
         first = len(out)        # requests before this one came from the slow reader
         # (for a long chunk, memchr passes spare most chunks the slower status regex; find, not

@@ -75,13 +75,13 @@ def bulk_array(values: list[bytes | None] | tuple, resp: int = 2) -> bytes:
         # put in place by slice assignment around CRLF fillers, one join (below ~20 elements
         # the set-up costs more than the loop saves)
         try:
-            lens = list(map(len, values))
-        except TypeError:               # a None element (MGET/HMGET of a missing key)
-            lens = None
-        if lens is not None and max(lens) < _HEADERS_MAX:
+            headers = itemgetter(*map(len, values))(_BULK_HEADERS)
+        except (TypeError, IndexError):  # a None element (MGET/HMGET of a missing key), a long value
+            headers = None
+        if headers is not None:
             parts = [b"\r\n"] * (3 * n + 1)
             parts[0] = b"*%d\r\n" % n
-            parts[1::3] = itemgetter(*lens)(_BULK_HEADERS)
+            parts[1::3] = headers
             parts[2::3] = values
             return b"".join(parts)
     null_ = NULL3 if resp == 3 else NULL_BULK
