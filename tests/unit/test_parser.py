@@ -317,3 +317,18 @@ def _slow_unauthenticated(data: bytes) -> tuple[list, bytes | None]:
     except ProtocolError as exc:
         return (getattr(exc, "requests", None) or out), exc.message
     return out, None
+
+
+def test_whole_inline_lines_agree_with_the_slow_reader():
+    # a read of whole inline lines with nothing to unquote is split with bytes.split; anything
+    # else (quotes, \x0b, NUL, a '*', a partial last line) goes to the slow reader: same result
+    rng = random.Random(7)
+    pieces = [b"PING", b"SET", b"k", b"v", b" ", b"  ", b"\t", b"\r", b"\n", b"\r\n", b"\x0b", b"\x0c",
+              b"\x00", b"\"", b"'", b"*", b"$", b"a\\x41"]
+    for _ in range(4000):
+        data = b"".join(rng.choice(pieces) for _ in range(rng.randint(1, 14)))
+        if rng.random() < 0.7:
+            data += b"\r\n" if rng.random() < 0.8 else b"\n"
+        if data[:1] == b"*":
+            data = b"x" + data
+        assert _fed(data) == _slow_only(data), data

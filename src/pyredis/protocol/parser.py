@@ -49,6 +49,9 @@ _ONE_MAX = 256
 _ONE_COUNT = {b"*%d" % n: n for n in range(1, 33)}
 _ONE_BULK_HEADER = [b"$%d" % n for n in range(_ONE_MAX)]
 _bulk_header = _ONE_BULK_HEADER.__getitem__
+# what makes inline lines more than bytes.split words: quotes, \x0b/\x0c (sdssplitargs skips
+# them between arguments but not inside one) and NUL (Redis finds the line end with strchr)
+_INLINE_SPECIAL = b"\"'\x0b\x0c\x00"
 
 _REQ_NONE, _REQ_INLINE, _REQ_MULTIBULK = 0, 1, 2
 _SPLIT_SPECIAL = b"\"'\x0b\x0c"     # what makes split_inline do more than bytes.split
@@ -102,13 +105,21 @@ class RequestParser:
                 return out
             data = bytes(self._buf)
             self._buf = bytearray()
-        elif len(data) < _ONE_MAX and not self.auth_required:
-            parts = data.split(b"\r\n")
-            n = _ONE_COUNT.get(parts[0])
-            if n is not None and len(parts) == 2 * n + 2 and not parts[-1]:
-                argv = parts[2:-1:2]
-                if parts[1:-1:2] == list(map(_bulk_header, map(len, argv))):
-                    return [argv]
+        elif self.auth_required:
+            pass
+        elif data[0] == 42:
+            if len(data) < _ONE_MAX:
+                parts = data.split(b"\r\n")
+                n = _ONE_COUNT.get(parts[0])
+                if n is not None and len(parts) == 2 * n + 2 and not parts[-1]:
+                    argv = parts[2:-1:2]
+                    if parts[1:-1:2] == list(map(_bulk_header, map(len, argv))):
+                        return [argv]
+        elif (data[-1] == 10 and len(data) <= INLINE_MAX_SIZE and data.find(b"*") < 0
+              and len(data.translate(None, _INLINE_SPECIAL)) == len(data)):
+            # whole inline lines with nothing to unquote (redis-benchmark's PING_INLINE, telnet):
+            # each line split on whitespace as sdssplitargs does, empty lines skipped
+            return list(filter(None, map(bytes.split, data.split(b"\n"))))
         first = len(out)        # requests before this one came from the slow reader
         # (for a long chunk, memchr passes spare most chunks the slower status regex; find, not
         # ``in``: bytes.__contains__ first tries the needle as an int and formats a TypeError)
