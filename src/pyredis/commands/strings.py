@@ -450,8 +450,7 @@ def _mset_generic(client, argv: list[bytes], nx: bool) -> bytes:
         for j in range(1, len(argv), 2):
             if lookup(argv[j]) is not None:
                 return resp.ZERO
-    for j in range(1, len(argv), 2):
-        db.set(argv[j], argv[j + 1])
+    db.set_strings(argv)
     if client.node.notify_flags:
         for j in range(1, len(argv), 2):
             if client.node.notify_flags:

@@ -45,8 +45,8 @@ _STRING2LL = re.compile(rb"0|-?[1-9][0-9]{0,19}")
 # check that the pieces rebuild the read exactly — "*<n>" then n times "$<len>", <len> bytes —
 # which is cheaper than hiredis plus the guards. A payload holding CRLF, a second request, an odd
 # header: the pieces don't fit, and the read takes the general path.
-_ONE_MAX = 256
-_ONE_COUNT = {b"*%d" % n: n for n in range(1, 33)}
+_ONE_MAX = 1024
+_ONE_COUNT = {b"*%d" % n: n for n in range(1, 129)}
 _ONE_BULK_HEADER = [b"$%d" % n for n in range(_ONE_MAX)]
 _bulk_header = _ONE_BULK_HEADER.__getitem__
 # what makes inline lines more than bytes.split words: quotes, \x0b/\x0c (sdssplitargs skips
@@ -108,12 +108,12 @@ class RequestParser:
         elif self.auth_required:
             pass
         elif data[0] == 42:
-            if len(data) < _ONE_MAX:
+            if len(data) < _ONE_MAX and data.find(b"\n*") < 0:     # (a second request: no)
                 parts = data.split(b"\r\n")
                 n = _ONE_COUNT.get(parts[0])
                 if n is not None and len(parts) == 2 * n + 2 and not parts[-1]:
                     argv = parts[2:-1:2]
-                    if parts[1:-1:2] == list(map(_bulk_header, map(len, argv))):
+                    if parts[1:-1:2] == [_ONE_BULK_HEADER[len(arg)] for arg in argv]:
                         return [argv]
         elif (data[-1] == 10 and len(data) <= INLINE_MAX_SIZE and data.find(b"*") < 0
               and len(data.translate(None, _INLINE_SPECIAL)) == len(data)):
