@@ -254,9 +254,15 @@ def test_single_short_requests_with_markers_in_their_payload_parse_like_any_othe
     tr_error(b"*1\r\n(1\r\n", b"ERR Protocol error: expected '$', got '('")
 
 
-def _slow_only(data: bytes, **kw) -> tuple[list, bytes | None]:
+def _parser(auth: bool) -> RequestParser:
+    parser = RequestParser()
+    parser.auth_required = auth     # a client that has not sent AUTH yet
+    return parser
+
+
+def _slow_only(data: bytes, auth: bool = False) -> tuple[list, bytes | None]:
     """What the pure-Python reader alone makes of ``data``: (requests, error message or None)."""
-    parser = RequestParser(**kw)
+    parser = _parser(auth)
     parser._buf = bytearray(data)
     out: list = []
     try:
@@ -266,9 +272,9 @@ def _slow_only(data: bytes, **kw) -> tuple[list, bytes | None]:
     return out, None
 
 
-def _fed(data: bytes, **kw) -> tuple[list, bytes | None]:
+def _fed(data: bytes, auth: bool = False) -> tuple[list, bytes | None]:
     try:
-        return RequestParser(**kw).feed(data), None
+        return _parser(auth).feed(data), None
     except ProtocolError as exc:
         return (getattr(exc, "requests", None) or []), exc.message
 
@@ -292,31 +298,7 @@ def test_one_short_request_per_read_agrees_with_the_slow_reader():
         elif roll < 0.5:
             data = data.replace(b"$", b"$0", 1) if rng.random() < 0.5 else data.replace(b"*", b"*+", 1)
         auth = rng.random() < 0.2
-        kw = {}
-        got = _fed(data, **kw) if not auth else _fed_unauthenticated(data)
-        expected = _slow_only(data) if not auth else _slow_unauthenticated(data)
-        assert got == expected, data
-
-
-def _fed_unauthenticated(data: bytes) -> tuple[list, bytes | None]:
-    parser = RequestParser()
-    parser.auth_required = True
-    try:
-        return parser.feed(data), None
-    except ProtocolError as exc:
-        return (getattr(exc, "requests", None) or []), exc.message
-
-
-def _slow_unauthenticated(data: bytes) -> tuple[list, bytes | None]:
-    parser = RequestParser()
-    parser.auth_required = True
-    parser._buf = bytearray(data)
-    out: list = []
-    try:
-        parser._parse_slow(out)
-    except ProtocolError as exc:
-        return (getattr(exc, "requests", None) or out), exc.message
-    return out, None
+        assert _fed(data, auth) == _slow_only(data, auth), data
 
 
 def test_whole_inline_lines_agree_with_the_slow_reader():
