@@ -480,8 +480,8 @@ def _incr_by(client, key: bytes, incr: int) -> bytes:
     db = client.db
     value = db.lookup(key)
     if value is None:
-        new = incr
-        db.add(key, b"%d" % new)
+        reply = b":%d\r\n" % incr
+        db.add(key, reply[1:-2])          # the reply holds the new value: format it once
     else:
         if type(value) is not bytes:
             raise CommandError(WRONGTYPE_ERR)
@@ -494,10 +494,11 @@ def _incr_by(client, key: bytes, incr: int) -> bytes:
         new = old + incr
         if new > LLONG_MAX or new < LLONG_MIN:
             raise CommandError(OVERFLOW_ERR)
-        db.set(key, b"%d" % new, keep_ttl=True)
+        reply = b":%d\r\n" % new
+        db.replace_string(key, value, reply[1:-2])  # type: ignore[arg-type]
     if client.node.notify_flags:
         notify(client.node, NOTIFY_STRING, b"incrby", key, db.id)
-    return b":%d\r\n" % new
+    return reply
 
 
 @command("incr", 2, "write denyoom fast", 1, 1, 1, group="string", categories="@string",

@@ -162,6 +162,15 @@ class Database:
             self.keyspace.touch(self, key)
         self.keyspace.dirty += 1
 
+    def replace_string(self, key: bytes, old: bytes, value: bytes) -> None:
+        """Overwrite the string ``old`` just read at ``key`` with ``value``, keeping its TTL: what
+        ``set(key, value, keep_ttl=True)`` does in that case, without reading the key again (INCR)."""
+        self.data[key] = value
+        self.mem += len(value) - len(old)
+        if self.access is not None:
+            self.keyspace.touch(self, key)
+        self.keyspace.dirty += 1
+
     def set_strings(self, argv: list[bytes]) -> None:
         """MSET: ``set(argv[j], argv[j + 1])`` for j = 1, 3, 5... — ``set``'s steps for string
         values in one loop, since a Python call per key costs as much as the work it does."""
