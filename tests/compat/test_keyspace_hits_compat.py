@@ -1,6 +1,7 @@
 """Differential test of INFO stats ``keyspace_hits`` / ``keyspace_misses`` for every command that
 touches keys: the same steps to pyredis and to a real redis-server, the raw replies and both
-counters compared after each step.
+counters compared after each step. The same cases also compare the ``keymiss`` keyspace events
+(``notify-keyspace-events Em``), which Redis sends from the same place as it counts a miss.
 
 Redis 7.0 counts a hit or a miss in ``lookupKey`` for every lookup that is neither a write lookup
 (``lookupKeyWrite*``) nor flagged LOOKUP_NOSTATS, whatever the command's flags: so GETDEL, GETEX,
@@ -352,3 +353,40 @@ def test_expired_keys_count_as_misses_like_redis(server, real_server):
         for c in (py, real):
             c.call("DEBUG", "SET-ACTIVE-EXPIRE", "1")
             c.close()
+
+
+def _keymiss_events(port: int, steps: list[list]) -> list[bytes]:
+    """The keymiss events (``notify-keyspace-events Em``) the steps send, in order."""
+    client, listener = RawClient(port), RawClient(port)
+    try:
+        client.call("FLUSHALL")
+        client.call("CONFIG", "SET", "notify-keyspace-events", "Em")
+        listener.call("SUBSCRIBE", "__keyevent@0__:keymiss")
+        listener.call("SUBSCRIBE", "end-of-case")
+        sha = None
+        for argv in steps:
+            if argv[0] in ("EVALSHA", "EVALSHA_RO"):
+                argv = [argv[0], sha, *argv[2:]]
+            reply = client.call(*argv)
+            if argv[:2] == ["SCRIPT", "LOAD"]:
+                sha = reply.split(b"\r\n")[1].decode()
+        client.call("PUBLISH", "end-of-case", "x")
+        events = []
+        while True:
+            message = listener.read_reply()
+            if b"end-of-case" in message:
+                return events
+            events.append(message.split(b"\r\n")[-2])
+    finally:
+        client.call("CONFIG", "SET", "notify-keyspace-events", "")
+        client.call("SCRIPT", "FLUSH")
+        client.call("FUNCTION", "FLUSH")
+        client.close()
+        listener.close()
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_keymiss_events_match_redis(server, real_server, name):
+    # Redis sends keymiss from every read lookup that misses (lookupKey), except OBJECT's
+    # (LOOKUP_NONOTIFY) and a blocked client's ready-key check
+    assert _keymiss_events(server.port, CASES[name]) == _keymiss_events(real_server.port, CASES[name])

@@ -444,6 +444,17 @@ _OBJECT_HELP = [
 ]
 
 
+def _object_lookup(db, key: bytes) -> object | None:
+    """Redis's objectCommandLookup: no access recorded, a keyspace hit or miss counted, but no
+    keymiss event (LOOKUP_NOTOUCH | LOOKUP_NONOTIFY)."""
+    keyspace = db.keyspace
+    keymiss = keyspace.keymiss
+    keyspace.keymiss = None
+    value = db.peek(key)
+    keyspace.keymiss = keymiss
+    return value
+
+
 @subcommand("object", "help", 2, "loading stale", categories="@keyspace", since="6.2.0",
             summary="Show helpful text about the different subcommands", complexity="O(1)")
 def object_help(client, argv: list[bytes]) -> bytes:
@@ -454,7 +465,7 @@ def object_help(client, argv: list[bytes]) -> bytes:
             summary="Inspect the internal encoding of a Redis object", complexity="O(1)",
             tips="nondeterministic_output")
 def object_encoding(client, argv: list[bytes]) -> bytes:
-    value = client.db.peek(argv[2])
+    value = _object_lookup(client.db, argv[2])
     if value is None:
         return resp.null(client.resp)
     return resp.bulk(encoding(value, client.node.config))
@@ -464,7 +475,7 @@ def object_encoding(client, argv: list[bytes]) -> bytes:
             summary="Get the number of references to the value of the key", complexity="O(1)",
             tips="nondeterministic_output")
 def object_refcount(client, argv: list[bytes]) -> bytes:
-    value = client.db.peek(argv[2])
+    value = _object_lookup(client.db, argv[2])
     if value is None:
         return resp.null(client.resp)
     if type(value) is bytes:
@@ -482,7 +493,7 @@ def object_refcount(client, argv: list[bytes]) -> bytes:
             tips="nondeterministic_output")
 def object_idletime(client, argv: list[bytes]) -> bytes:
     db = client.db
-    if db.peek(argv[2]) is None:
+    if _object_lookup(db, argv[2]) is None:
         return resp.null(client.resp)
     keyspace = db.keyspace
     if keyspace.track == TRACK_LFU:
@@ -504,7 +515,7 @@ def object_idletime(client, argv: list[bytes]) -> bytes:
             tips="nondeterministic_output")
 def object_freq(client, argv: list[bytes]) -> bytes:
     db = client.db
-    if db.peek(argv[2]) is None:
+    if _object_lookup(db, argv[2]) is None:
         return resp.null(client.resp)
     keyspace = db.keyspace
     if keyspace.track != TRACK_LFU:

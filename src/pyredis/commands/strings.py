@@ -24,7 +24,7 @@ allocation besides the reply.
 import re
 from fractions import Fraction
 
-from ..config import NOTIFY_GENERIC, NOTIFY_KEY_MISS, NOTIFY_STRING
+from ..config import NOTIFY_GENERIC, NOTIFY_STRING
 from ..protocol import resp
 from ..protocol.errors import (
     BIT_OFFSET_ERR,
@@ -82,22 +82,15 @@ def ll_arg(s: bytes, err: bytes = NOT_INTEGER_ERR) -> int:
 
 def _read(client, key: bytes) -> object | None:
     """A read lookup (lookupKeyRead): a keyspace hit or miss whatever the command's flags (so
-    GETDEL, GETEX, GETSET, SET ... GET and BITOP count too), and a miss fires ``keymiss``."""
+    GETDEL, GETEX, GETSET, SET ... GET and BITOP count too); a miss sends ``keymiss`` from the
+    lookup itself, as every read lookup does."""
     db = client.db
     keyspace = db.keyspace
     reading = keyspace.reading
     keyspace.reading = 1
     value = db.lookup(key)
     keyspace.reading = reading
-    if value is None and client.node.notify_flags & NOTIFY_KEY_MISS:
-        notify(client.node, NOTIFY_KEY_MISS, b"keymiss", key, db.id)
     return value
-
-
-def _keymiss(client, key: bytes) -> None:
-    """The ``keymiss`` event of a read lookup already made (and counted)."""
-    if client.node.notify_flags & NOTIFY_KEY_MISS:
-        notify(client.node, NOTIFY_KEY_MISS, b"keymiss", key, client.db.id)
 
 
 def _read_string(client, key: bytes) -> bytes | None:
@@ -238,8 +231,6 @@ def format_long_double(x: Fraction) -> bytes:
 def get(client, argv: list[bytes]) -> bytes:
     value = client.db.lookup(argv[1])
     if value is None:
-        if client.node.notify_flags:
-            _keymiss(client, argv[1])
         return resp.NULL3 if client.resp == 3 else resp.NULL_BULK
     if type(value) is not bytes:
         raise CommandError(WRONGTYPE_ERR)
@@ -428,14 +419,10 @@ def getdel(client, argv: list[bytes]) -> bytes:
          tips="request_policy:multi_shard")
 def mget(client, argv: list[bytes]) -> bytes:
     lookup = client.db.lookup
-    notify_miss = client.node.notify_flags & NOTIFY_KEY_MISS
     values = []
     for key in argv[1:]:
         value = lookup(key)
-        if value is None:
-            if notify_miss:
-                _keymiss(client, key)
-        elif type(value) is not bytes:
+        if value is not None and type(value) is not bytes:
             value = None
         values.append(value)
     return resp.bulk_array(values, client.resp)

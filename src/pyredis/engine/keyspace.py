@@ -83,14 +83,16 @@ class Database:
             if when is not None and when <= self.keyspace.now_ms:
                 if self.keyspace.expire_on_access:
                     self._expire_key(key)
-                    return self._miss()
+                    return self._miss(key)
                 if not self.keyspace.master_view:
-                    return self._miss()
+                    return self._miss(key)
         value = self.data.get(key)
         keyspace = self.keyspace
         if keyspace.reading:
             if value is None:
                 keyspace.misses += 1
+                if keyspace.keymiss is not None:
+                    keyspace.keymiss(self, key)
             else:
                 keyspace.hits += 1
         if self.access is not None and value is not None:
@@ -105,21 +107,26 @@ class Database:
             if when is not None and when <= self.keyspace.now_ms:
                 if self.keyspace.expire_on_access:
                     self._expire_key(key)
-                    return self._miss()
+                    return self._miss(key)
                 if not self.keyspace.master_view:
-                    return self._miss()
+                    return self._miss(key)
         value = self.data.get(key)
         keyspace = self.keyspace
         if keyspace.reading:
             if value is None:
                 keyspace.misses += 1
+                if keyspace.keymiss is not None:
+                    keyspace.keymiss(self, key)
             else:
                 keyspace.hits += 1
         return value
 
-    def _miss(self) -> None:
-        if self.keyspace.reading:
-            self.keyspace.misses += 1
+    def _miss(self, key: bytes) -> None:
+        keyspace = self.keyspace
+        if keyspace.reading:
+            keyspace.misses += 1
+            if keyspace.keymiss is not None:
+                keyspace.keymiss(self, key)
 
     def exists(self, key: bytes) -> bool:
         return self.peek(key) is not None
@@ -534,6 +541,8 @@ class Keyspace:
         self.reading = 0
         self.hits = 0
         self.misses = 0
+        # a read lookup that misses sends the keymiss event (set while notify-keyspace-events has 'm')
+        self.keymiss: Callable[[Database, bytes], None] | None = None
         self.stats_expired_keys = 0
         self.on_expired: Callable[[Database, bytes], None] | None = None
         self.rng = random.Random()

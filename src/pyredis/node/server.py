@@ -22,7 +22,7 @@ from .. import REDIS_VERSION
 from ..clock import Clock, RealClock
 from ..commands import load_all
 from ..commands.registry import WRITE
-from ..config import Config
+from ..config import NOTIFY_KEY_MISS, Config
 from ..engine.keyspace import Keyspace
 from ..protocol import resp
 from ..protocol.sdsrepr import sds_repr
@@ -140,6 +140,7 @@ class Node:
         self.slowlog_threshold_ns = slower * 1000 if slower >= 0 else 1 << 62
         self.slowlog_max_len = int(c["slowlog-max-len"])  # type: ignore[arg-type]
         self.notify_flags = int(c["notify-keyspace-events"])  # type: ignore[arg-type]
+        self.keyspace.keymiss = self._keymiss if self.notify_flags & NOTIFY_KEY_MISS else None
         self.hz = max(1, min(500, int(c["hz"])))  # type: ignore[arg-type]
         self.update_guard()
 
@@ -316,6 +317,10 @@ class Node:
             for dbid, argvs in items:
                 feed(dbid, argvs)
         client.woff = self.repl.master_repl_offset
+
+    def _keymiss(self, db, key: bytes) -> None:
+        from ..commands.notify import notify  # noqa: PLC0415
+        notify(self, NOTIFY_KEY_MISS, b"keymiss", key, db.id)
 
     def on_key_expired(self, db, key: bytes) -> None:
         if db.watched:
