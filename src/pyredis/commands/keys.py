@@ -200,10 +200,7 @@ def copy(client, argv: list[bytes]) -> bytes:
     key, newkey = argv[1], argv[2]
     if src_db is dst_db and key == newkey:
         raise CommandError(SAME_OBJECT_ERR)
-    keyspace = src_db.keyspace
-    keyspace.reading = 1        # the source is read through lookupKeyRead: a hit or a miss
-    value = src_db.lookup(key)
-    keyspace.reading = 0
+    value = src_db.lookup_read(key)     # lookupKeyRead: a keyspace hit or miss
     if value is None:
         return resp.ZERO
     when = src_db.expires.get(key)

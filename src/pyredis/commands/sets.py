@@ -141,8 +141,9 @@ def is_canonical_int(member: bytes) -> bool:
 
 
 # ----- values
-def _set_or_none(db, key: bytes) -> set | None:
-    value = db.lookup(key)
+def _set_or_none(db, key: bytes, read: bool = False) -> set | None:
+    """The set at ``key`` or None; ``read``: a read lookup even inside a write command."""
+    value = db.lookup_read(key) if read else db.lookup(key)
     if value is None or type(value) is set:
         return value  # type: ignore[return-value]
     raise CommandError(WRONGTYPE_ERR)
@@ -397,9 +398,7 @@ def _spop_count(client, argv: list[bytes]) -> bytes:
     count = parse_positive(argv[2])
     db = client.db
     key = argv[1]
-    db.keyspace.reading = 1     # SPOP with a count reads through lookupKeyRead: a hit or a miss
-    s = _set_or_none(db, key)
-    db.keyspace.reading = 0
+    s = _set_or_none(db, key, read=True)    # SPOP with a count reads through lookupKeyRead
     if s is None or count == 0:
         return b"~0\r\n" if client.resp == 3 else resp.EMPTY_ARRAY
     if client.node.notify_flags:
@@ -513,14 +512,7 @@ def smove(client, argv: list[bytes]) -> bytes:
 def _load_sets(db, keys: list[bytes]) -> list[set | None]:
     """All the sets (None for missing keys), type-checking every key first, as Redis does. These
     are lookupKeyRead lookups: keyspace hits/misses even for the *STORE forms (write commands)."""
-    keyspace = db.keyspace
-    reading = keyspace.reading
-    keyspace.reading = 1
-    out = []
-    for key in keys:
-        out.append(_set_or_none(db, key))
-    keyspace.reading = reading
-    return out
+    return [_set_or_none(db, key, read=True) for key in keys]
 
 
 def _inter(sets: list[set]) -> set:

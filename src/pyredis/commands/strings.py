@@ -84,13 +84,7 @@ def _read(client, key: bytes) -> object | None:
     """A read lookup (lookupKeyRead): a keyspace hit or miss whatever the command's flags (so
     GETDEL, GETEX, GETSET, SET ... GET and BITOP count too); a miss sends ``keymiss`` from the
     lookup itself, as every read lookup does."""
-    db = client.db
-    keyspace = db.keyspace
-    reading = keyspace.reading
-    keyspace.reading = 1
-    value = db.lookup(key)
-    keyspace.reading = reading
-    return value
+    return client.db.lookup_read(key)
 
 
 def _read_string(client, key: bytes) -> bytes | None:

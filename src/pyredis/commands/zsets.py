@@ -514,13 +514,8 @@ def _zrange(client, argv: list[bytes], key_idx: int, dst: bytes | None, rangetyp
         llo = _lex_bound(min_arg)
         lhi = _lex_bound(max_arg)
     db = client.db
-    if dst is None:
-        zs = db.lookup(argv[key_idx])
-    else:
-        # ZRANGESTORE reads its source through lookupKeyRead: a keyspace hit or miss
-        db.keyspace.reading = 1
-        zs = db.lookup(argv[key_idx])
-        db.keyspace.reading = 0
+    # (ZRANGESTORE reads its source through lookupKeyRead too: a keyspace hit or miss)
+    zs = db.lookup(argv[key_idx]) if dst is None else db.lookup_read(argv[key_idx])
     if zs is None:
         if dst is not None:
             return _store(client, dst, ZSet(), b"zrangestore")
@@ -955,16 +950,11 @@ def _setop(client, argv: list[bytes], name: bytes, dst: bytes | None, numkeys_id
     db = client.db
     sources = []
     # the sources are read through lookupKeyRead, so the *STORE forms count hits and misses too
-    keyspace = db.keyspace
-    reading = keyspace.reading
-    keyspace.reading = 1
     for key in argv[numkeys_idx + 1:numkeys_idx + 1 + setnum]:
-        value = db.lookup(key)
+        value = db.lookup_read(key)
         if value is not None and type(value) is not ZSet and type(value) is not set:
-            keyspace.reading = reading
             raise CommandError(WRONGTYPE_ERR)
         sources.append(value)
-    keyspace.reading = reading
     weights = [1.0] * setnum
     how = _SUM
     withscores = False

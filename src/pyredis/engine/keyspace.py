@@ -90,9 +90,7 @@ class Database:
         keyspace = self.keyspace
         if keyspace.reading:
             if value is None:
-                keyspace.misses += 1
-                if keyspace.keymiss is not None:
-                    keyspace.keymiss(self, key)
+                self._miss(key)
             else:
                 keyspace.hits += 1
         if self.access is not None and value is not None:
@@ -114,11 +112,19 @@ class Database:
         keyspace = self.keyspace
         if keyspace.reading:
             if value is None:
-                keyspace.misses += 1
-                if keyspace.keymiss is not None:
-                    keyspace.keymiss(self, key)
+                self._miss(key)
             else:
                 keyspace.hits += 1
+        return value
+
+    def lookup_read(self, key: bytes) -> object | None:
+        """``lookup`` counted as a read lookup whatever the running command's flags (Redis's
+        lookupKeyRead inside a write command: GETDEL, COPY's source, the *STORE sources...)."""
+        keyspace = self.keyspace
+        reading = keyspace.reading
+        keyspace.reading = 1
+        value = self.lookup(key)
+        keyspace.reading = reading
         return value
 
     def _miss(self, key: bytes) -> None:
