@@ -389,4 +389,9 @@ def _keymiss_events(port: int, steps: list[list]) -> list[bytes]:
 def test_keymiss_events_match_redis(server, real_server, name):
     # Redis sends keymiss from every read lookup that misses (lookupKey), except OBJECT's
     # (LOOKUP_NONOTIFY) and a blocked client's ready-key check
-    assert _keymiss_events(server.port, CASES[name]) == _keymiss_events(real_server.port, CASES[name])
+    ours, theirs = _keymiss_events(server.port, CASES[name]), _keymiss_events(real_server.port, CASES[name])
+    if name == "sort_patterns":
+        # SORT st BY nosort GET w_* walks a set: its member order (hence the GET lookups' order)
+        # is the hash table's, which differs between the two servers
+        ours, theirs = sorted(ours), sorted(theirs)
+    assert ours == theirs

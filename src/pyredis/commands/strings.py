@@ -80,15 +80,8 @@ def ll_arg(s: bytes, err: bytes = NOT_INTEGER_ERR) -> int:
     return n
 
 
-def _read(client, key: bytes) -> object | None:
-    """A read lookup (lookupKeyRead): a keyspace hit or miss whatever the command's flags (so
-    GETDEL, GETEX, GETSET, SET ... GET and BITOP count too); a miss sends ``keymiss`` from the
-    lookup itself, as every read lookup does."""
-    return client.db.lookup_read(key)
-
-
 def _read_string(client, key: bytes) -> bytes | None:
-    value = _read(client, key)
+    value = client.db.lookup_read(key)
     if value is None or type(value) is bytes:
         return value  # type: ignore[return-value]
     raise CommandError(WRONGTYPE_ERR)
@@ -434,8 +427,7 @@ def _mset_generic(client, argv: list[bytes], nx: bool) -> bytes:
     db.set_strings(argv)
     if client.node.notify_flags:
         for j in range(1, len(argv), 2):
-            if client.node.notify_flags:
-                notify(client.node, NOTIFY_STRING, b"set", argv[j], db.id)
+            notify(client.node, NOTIFY_STRING, b"set", argv[j], db.id)
     return resp.ONE if nx else resp.OK
 
 
@@ -637,8 +629,8 @@ def setrange(client, argv: list[bytes]) -> bytes:
          summary="Find longest common substring", since="7.0.0",
          complexity="O(N*M) where N and M are the lengths of s1 and s2, respectively")
 def lcs(client, argv: list[bytes]) -> bytes:
-    obja = _read(client, argv[1])
-    objb = _read(client, argv[2])
+    obja = client.db.lookup_read(argv[1])
+    objb = client.db.lookup_read(argv[2])
     if (obja is not None and type(obja) is not bytes) or (objb is not None and type(objb) is not bytes):
         raise CommandError(LCS_TYPE_ERR)
     a: bytes = obja or b""  # type: ignore[assignment]
@@ -916,7 +908,7 @@ def bitop(client, argv: list[bytes]) -> bytes:
         raise CommandError(BITOP_NOT_ERR)
     sources = []
     for key in argv[3:]:
-        value = _read(client, key)
+        value = client.db.lookup_read(key)
         if value is not None and type(value) is not bytes:
             raise CommandError(WRONGTYPE_ERR)
         sources.append(value or b"")
