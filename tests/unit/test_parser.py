@@ -139,6 +139,28 @@ def test_huge_multibulk_count_below_int_max_waits_without_allocating():
     assert parser.pending() < 64
 
 
+def test_big_counts_after_whole_requests_on_the_hiredis_path():
+    # hiredis sees these reads (no guard scans for counts): a count it can't allocate
+    # (MemoryError) or can't represent, after requests it completed, is redone by the slow reader
+    ping = encode(b"PING")
+    for count in (b"4000000000", b"4294967295", b"99999999999"):
+        parser = RequestParser()
+        with pytest.raises(ProtocolError) as info:
+            parser.feed(ping * 20 + b"*" + count + b"\r\n$1\r\na\r\n")
+        assert info.value.message == b"ERR Protocol error: invalid multibulk length"
+        assert info.value.requests == [[b"PING"]] * 20
+    parser = RequestParser()
+    assert parser.feed(ping * 20 + b"*2147483647\r\n$4\r\nPING\r\n") == [[b"PING"]] * 20
+    assert parser.pending() < 64
+
+
+def test_long_request_in_one_read():
+    args = [b"%d" % i for i in range(200_000)]
+    parser = RequestParser()
+    assert parser.feed(encode(b"DEL", *args) + encode(b"PING")) == [[b"DEL", *args], [b"PING"]]
+    assert parser.idle()
+
+
 def test_invalid_bulk_length():
     for data in (b"*1\r\n$abc\r\n", b"*1\r\n$-1\r\n", b"*1\r\n$04\r\n", b"*1\r\n$ 4\r\n",
                  b"*1\r\n$9999999999\r\n"):

@@ -1,12 +1,13 @@
 """One dispatcher for every command, in the order of Redis's ``processCommand``.
 
-``process(client, argv)`` is the hot path: one table look-up, the arity test, and — only when
+``run_batch(client, requests, out)`` is the hot path (``process`` runs one request through it):
+for each request one table look-up, the arity test, and — only when
 the client or the node is in a special state (``client.guard`` / ``node.guard``) — the slower
 checks: AUTH, MULTI queueing, pub/sub context, read-only replica, stale data, OOM, min-replicas,
 client pause. ``call(client, cmd, argv)`` executes a handler and does the bookkeeping that follows
 every command: error stats, commandstats, keyspace hits/misses, slowlog, WATCH invalidation and
 propagation (a write is propagated when it changed the dataset, i.e. bumped ``keyspace.dirty``,
-as ``call()`` in Redis). ``process`` runs the same steps inline — a Python call costs as much as
+as ``call()`` in Redis). ``run_batch`` runs the same steps inline — a Python call costs as much as
 the bookkeeping — with the rare ones in ``_observe`` and ``_after_write``, shared by both.
 """
 
@@ -50,57 +51,97 @@ _HELD = b"<held>"
 _SPELLINGS_MAX = 4096
 
 
+def run_batch(client, requests, out: list) -> int:
+    """Run ``requests`` (a read's worth) in order and append their encoded replies to ``out``;
+    return how many ran. It stops after a request that blocks the client or asks to close it.
+
+    This is the hot path, ``call()`` inlined: a Python call costs as much as the bookkeeping, so
+    what a batch shares (node, keyspace, the spellings table, the clock) is looked up once and
+    the rare steps stay in ``_resolve``, ``_checks``, ``_observe`` and ``_after_write``. One clock
+    read per command: a command's start is the previous one's end.
+    """
+    node = client.node
+    keyspace = node.keyspace
+    spelled = SPELLINGS.get
+    append = out.append
+    clock = perf_counter_ns()
+    ran = 0
+    for argv in requests:
+        ran += 1
+        try:
+            cmd = spelled(argv[0])
+            n = len(argv)
+            if cmd is None or (cmd.subcommands and n > 1):
+                cmd = _resolve(cmd, argv)
+            if cmd is None:
+                reply = _reject(client, None, unknown_command(argv[0], argv[1:]))
+            else:
+                client.last_cmd = cmd
+                arity = cmd.arity
+                if (arity > 0 and n != arity) or n < -arity:
+                    reply = _reject(client, cmd, wrong_arity(argv[0] if cmd.parent is None else cmd.name.encode()))
+                elif (client.guard or (node.guard and not client.is_master)) and (  # (our master: no checks)
+                        reply := _checks(client, cmd, argv[0].lower(), argv)) is not None:
+                    if reply is _HELD:
+                        reply = None
+                else:
+                    dirty = keyspace.dirty
+                    keyspace.reading = cmd.flags & READONLY     # lookups count as keyspace hits/misses
+                    try:
+                        reply = cmd.handler(client, argv)
+                    except CommandError as exc:
+                        reply = _failed(node, cmd, exc)
+                    keyspace.reading = 0
+                    end = perf_counter_ns()
+                    elapsed = end - clock
+                    clock = end
+                    cmd.calls += 1
+                    cmd.usec += elapsed
+                    if node.monitors or elapsed > node.slowlog_threshold_ns:
+                        _observe(client, cmd, argv, elapsed)
+                    if keyspace.dirty != dirty:
+                        if client.db.watched or node.feeds or node.write_refusal is not None:
+                            reply = _after_write(client, cmd, argv, reply)
+                        else:
+                            client.propagate = None
+                    elif client.propagate is not None:
+                        node.propagate(client, argv)
+                    if node.ready_keys:             # a write woke keys that blocked clients wait on
+                        node.serve_blocked()
+        except Exception as exc:  # a bug must not take the server down
+            keyspace.reading = 0
+            reply = node.internal_error(client, argv, exc)
+        if reply is not None:
+            if client.reply_mode:
+                if client.reply_mode == 2:      # CLIENT REPLY SKIP: this one only
+                    client.reply_mode = 0
+            else:
+                append(reply)
+        if client.blocked is not None or client.close_after_reply:
+            break
+    return ran
+
+
 def process(client, argv: list[bytes]) -> bytes | None:
     """Run one request from a client and return its encoded reply (None: no reply)."""
-    cmd = SPELLINGS.get(argv[0])
+    out: list = []
+    run_batch(client, (argv,), out)
+    return out[0] if out else None
+
+
+def _resolve(cmd: Command | None, argv: list[bytes]) -> Command | None:
+    """The command a request names when its spelling is not cached (None: unknown), or a
+    subcommand's entry (CONFIG GET, CLIENT LIST...: checks, flags and commandstats belong to the
+    subcommand)."""
     if cmd is None:
         cmd = TABLE.get(argv[0].lower())
         if cmd is None:
-            return _reject(client, None, unknown_command(argv[0], argv[1:]))
+            return None
         if len(SPELLINGS) < _SPELLINGS_MAX:
             SPELLINGS[argv[0]] = cmd
-    n = len(argv)
-    if cmd.subcommands and n > 1:
-        # CONFIG GET, CLIENT LIST...: checks, flags and commandstats belong to the subcommand
+    if cmd.subcommands and len(argv) > 1:
         cmd = cmd.subcommands.get(argv[1].lower(), cmd)
-    client.last_cmd = cmd
-    arity = cmd.arity
-    if (arity > 0 and n != arity) or n < -arity:
-        return _reject(client, cmd, wrong_arity(argv[0] if cmd.parent is None else cmd.name.encode()))
-    node = client.node
-    if client.guard or (node.guard and not client.is_master):   # (our master's stream: no checks)
-        early = _checks(client, cmd, argv[0].lower(), argv)
-        if early is not None:
-            return None if early is _HELD else early
-    # call() inlined: this is the path of every command, and a Python call costs as much as
-    # the bookkeeping itself; the rare parts stay in _observe and _after_write
-    keyspace = node.keyspace
-    dirty = keyspace.dirty
-    keyspace.reading = cmd.flags & READONLY     # lookups count as keyspace hits/misses
-    start = node.batch_clock or perf_counter_ns()
-    try:
-        reply = cmd.handler(client, argv)
-    except CommandError as exc:
-        reply = _failed(node, cmd, exc)
-    keyspace.reading = 0
-    end = perf_counter_ns()
-    if node.batch_clock:
-        node.batch_clock = end
-    elapsed = end - start
-    cmd.calls += 1
-    cmd.usec += elapsed
-    if node.monitors or elapsed > node.slowlog_threshold_ns:
-        _observe(client, cmd, argv, elapsed)
-    if keyspace.dirty != dirty:
-        if client.db.watched or node.feeds or node.write_refusal is not None:
-            reply = _after_write(client, cmd, argv, reply)
-        else:
-            client.propagate = None
-    elif client.propagate is not None:
-        node.propagate(client, argv)
-    if node.ready_keys:             # a write woke keys that blocked clients wait on
-        node.serve_blocked()
-    return reply
+    return cmd
 
 
 def _reject(client, cmd: Command | None, message: bytes) -> bytes:
@@ -152,24 +193,19 @@ def _checks(client, cmd: Command, name: bytes, argv: list[bytes]) -> bytes | Non
 
 
 def call(client, cmd: Command, argv: list[bytes]) -> bytes | None:
-    """Execute ``cmd`` and do the bookkeeping every command gets (EXEC, scripts; ``process``
+    """Execute ``cmd`` and do the bookkeeping every command gets (EXEC, scripts; ``run_batch``
     has the same steps inlined)."""
     node = client.node
     keyspace = node.keyspace
     dirty = keyspace.dirty
-    # inside a client's batch the previous command's end is this one's start: one clock read
-    # per command (the dispatch between two commands is charged to the second)
     keyspace.reading = cmd.flags & READONLY
-    start = node.batch_clock or perf_counter_ns()
+    start = perf_counter_ns()
     try:
         reply = cmd.handler(client, argv)
     except CommandError as exc:
         reply = _failed(node, cmd, exc)
     keyspace.reading = 0
-    end = perf_counter_ns()
-    if node.batch_clock:
-        node.batch_clock = end
-    elapsed = end - start
+    elapsed = perf_counter_ns() - start
     cmd.calls += 1
     cmd.usec += elapsed
     if node.monitors or elapsed > node.slowlog_threshold_ns:

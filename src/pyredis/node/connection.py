@@ -15,7 +15,6 @@ waits in ``pending`` until they are served.
 
 import asyncio
 from collections import deque
-from time import perf_counter_ns
 
 from ..commands import dispatch
 from ..protocol import resp
@@ -130,31 +129,12 @@ class ClientConnection(asyncio.Protocol):
 
     def run(self, requests) -> None:
         """Execute requests in order, one write for all their replies."""
-        out = []
+        out: list = []
         self.batch_out = out
-        node = self.node
-        if len(requests) > 1:
-            node.batch_clock = perf_counter_ns()   # pipelined commands time themselves from here
-        process = dispatch.process
-        append = out.append
-        for i, argv in enumerate(requests):
-            try:
-                reply = process(self, argv)
-            except Exception as exc:  # a bug must not take the server down
-                reply = self.node.internal_error(self, argv, exc)
-            if reply is not None:
-                if self.reply_mode:
-                    if self.reply_mode == 2:
-                        self.reply_mode = 0
-                else:
-                    append(reply)
-            if self.blocked is not None or self.close_after_reply:
-                rest = list(requests)[i + 1:]
-                if rest:
-                    self.pending.extend(rest)
-                break
+        ran = dispatch.run_batch(self, requests, out)
+        if ran < len(requests):         # blocked or closing: the rest waits (or is dropped)
+            self.pending.extend(list(requests)[ran:])
         self.batch_out = None
-        node.batch_clock = 0
         if out:
             self.write(b"".join(out) if len(out) > 1 else out[0])
         if self.close_after_reply:

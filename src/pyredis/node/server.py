@@ -76,7 +76,6 @@ class Node:
         self.listening: list[str] = []
         self.shutdown_hooks: list = []
         self.startup_hooks: list = []         # fn() once before accepting clients (dataset load)
-        self.batch_clock = 0                  # perf_counter_ns of the last command end in a batch
         self.disconnect_hooks: list = []      # fn(client) when a client goes away
         self.reset_hooks: list = []           # fn(client) on RESET (pub/sub, blocking...)
         blocking.install(self)                # ready_keys, serve_blocked, blocked_count (node/blocking.py)

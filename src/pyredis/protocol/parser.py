@@ -34,10 +34,12 @@ INT_MAX = (1 << 31) - 1
 LLONG_MAX = (1 << 63) - 1
 LLONG_MIN = -(1 << 63)
 
-# what hiredis must not see: a count that would make it allocate a big list, or a status,
-# verbatim or big-number element it would turn into bytes (Redis refuses those: expected '$')
-# (two searches: Python's re scans a literal-led pattern much faster than an alternation)
-_BIG_COUNT = re.compile(rb"\*[-+]?\d{6}")
+# what hiredis must not see: a status, verbatim or big-number element it would turn into bytes
+# (Redis refuses those: expected '$'). A big count needs no scan: a whole request can't have more
+# elements than its read has bytes, and the request a read ends with, if partial, is redone by
+# the slow reader, which grows its argv as data comes (as Redis does) and refuses a count over
+# INT_MAX. hiredis's list for a count is calloc'd, so its pages stay untouched until filled; a
+# count it can't allocate raises MemoryError, and that request is redone too.
 _STATUS_ELEMENT = re.compile(rb"\n[+=(]")
 _STRING2LL = re.compile(rb"0|-?[1-9][0-9]{0,19}")
 
@@ -125,7 +127,7 @@ class RequestParser:
         # ``in``: bytes.__contains__ first tries the needle as an int and formats a TypeError)
         find = data.find
         # (before AUTH only the slow reader, which applies Redis's unauthenticated limits)
-        if data[0] != 42 or self.auth_required or _BIG_COUNT.search(data) is not None or (
+        if data[0] != 42 or self.auth_required or (
                 (len(data) < 512 or find(b"+") >= 0 or find(b"=") >= 0 or find(b"(") >= 0)
                 and _STATUS_ELEMENT.search(data) is not None):
             self._buf = bytearray(data)
@@ -152,7 +154,7 @@ class RequestParser:
             reader.feed(b"+\r\n")
             if gets() != b"":
                 return self._fall_back(data, out, first)
-        except hiredis.ProtocolError:
+        except (hiredis.ProtocolError, MemoryError):
             return self._fall_back(data, out, first)
         return out
 

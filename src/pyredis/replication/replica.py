@@ -13,7 +13,6 @@ connection asks ``PSYNC <replid> <offset+1>`` and usually continues where it sto
 
 import asyncio
 import os
-from time import perf_counter_ns
 
 from ..protocol import resp
 from ..protocol.errors import ProtocolError
@@ -349,7 +348,6 @@ class MasterLink(asyncio.Protocol):
             client.transport = None
 
     def _apply(self, data: bytes) -> None:
-        from ..commands.dispatch import process  # noqa: PLC0415
         parser = self.parser
         raw = self.raw_tail + data if self.raw_tail else data
         try:
@@ -376,26 +374,26 @@ class MasterLink(asyncio.Protocol):
         keyspace.now_ms = node.clock.wall_ms()
         # the master's commands see keys whose TTL passed here: their DEL is on its way (expireIfNeeded)
         keyspace.master_view = True
-        node.batch_clock = perf_counter_ns()      # one clock read per applied command
         fed = 0
         try:
-            for i, argv in enumerate(requests):
-                if (len(argv) > 1 and len(argv[0]) == 8 and argv[0].lower() == b"replconf"
-                        and argv[1].lower() == b"getack"):
-                    # the ACK counts everything before the GETACK, not the GETACK itself
-                    # (raw starts with requests[0]: the tail kept is a partial request's bytes)
-                    upto = sum(map(canonical_len, requests[:i]))
-                    if upto > fed:
-                        repl.feed_raw(raw[fed:upto])
-                        fed = upto
-                    self.send_ack()
-                    continue
-                try:
-                    process(client, argv)
-                except Exception as exc:  # noqa: BLE001
-                    node.log.warning(f"Error applying a command from the master: {exc!r}")
+            if raw.lower().find(b"getack") < 0:
+                _run_all(client, requests)
+            else:
+                done = 0
+                for i, argv in enumerate(requests):
+                    if (len(argv) > 1 and len(argv[0]) == 8 and argv[0].lower() == b"replconf"
+                            and argv[1].lower() == b"getack"):
+                        _run_all(client, requests[done:i])
+                        done = i + 1
+                        # the ACK counts everything before the GETACK, not the GETACK itself
+                        # (raw starts with requests[0]: the tail kept is a partial request's bytes)
+                        upto = sum(map(canonical_len, requests[:i]))
+                        if upto > fed:
+                            repl.feed_raw(raw[fed:upto])
+                            fed = upto
+                        self.send_ack()
+                _run_all(client, requests[done:])
         finally:
-            node.batch_clock = 0
             keyspace.master_view = False
             if end > fed:
                 repl.feed_raw(raw[fed:end] if fed or end != len(raw) else raw)
@@ -420,6 +418,14 @@ class MasterLink(asyncio.Protocol):
                                   "set the 'repl-timeout' parameter in redis.conf to a larger value.")
             if self.transport is not None:
                 self.transport.close()
+
+
+def _run_all(client, requests: list) -> None:
+    """Apply the master's commands (their replies are not sent: a master reads none)."""
+    from ..commands.dispatch import run_batch  # noqa: PLC0415
+    ran = 0
+    while ran < len(requests):
+        ran += run_batch(client, requests[ran:] if ran else requests, [])
 
 
 def load_snapshot(keyspace, payload: bytes, node=None) -> tuple[int, int]:
