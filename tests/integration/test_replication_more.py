@@ -336,6 +336,14 @@ def _stream_ops(port: int) -> list[list[bytes]]:
     c.execute_command("SELECT", 3)
     c.set("c", "3")
     c.execute_command("SELECT", 0)
+    pipe = c.pipeline(transaction=False)      # one read, one dispatcher batch, across SELECTs
+    pipe.set("p1", "1").execute_command("SELECT", 2).set("p2", "2").incr("p2")
+    pipe.execute_command("SELECT", 0).lpush("p3", "x").expire("p3", 100)
+    pipe.execute()
+    c.config_set("appendonly", "yes")         # the AOF joins the stream among the feeds...
+    c.set("p4", "4")
+    c.config_set("appendonly", "no")          # ...and leaves
+    c.set("p5", "5")
     c.publish("chan", "hello")
     c.execute_command("SPUBLISH", "schan", "hi")
     c.set("e", "x", px=100)
@@ -349,6 +357,8 @@ def _stream_ops(port: int) -> list[list[bytes]]:
         for argv in fake.commands:
             if len(argv) == 5 and argv[3].upper() == b"PXAT":
                 argv = argv[:4] + [b"<time>"]
+            if argv[0].upper() == b"PEXPIREAT":
+                argv = argv[:2] + [b"<time>"]
             ops.append(argv)
         return ops
     finally:

@@ -100,7 +100,11 @@ def run_batch(client, requests, out: list) -> int:
                     if node.monitors or elapsed > node.slowlog_threshold_ns:
                         _observe(client, cmd, argv, elapsed)
                     if keyspace.dirty != dirty:
-                        if client.db.watched or node.feeds or node.write_refusal is not None:
+                        stream = node.stream_feed
+                        if (stream is not None and client.propagate is None and cmd.flags & WRITE
+                                and not client.db.watched):
+                            stream(client, argv)        # (_after_write's usual case, in one call)
+                        elif client.db.watched or node.feeds or node.write_refusal is not None:
                             reply = _after_write(client, cmd, argv, reply)
                         else:
                             client.propagate = None

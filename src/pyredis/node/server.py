@@ -69,7 +69,9 @@ class Node:
         self.slowlog: deque = deque()
         self.slowlog_next_id = 0
         self.errorstats: dict[bytes, int] = {}
-        self.feeds: list = []                 # propagation targets: fn(dbid, argvs)
+        self.feeds: list = []                 # propagation targets: fn(dbid, argvs); see set_feed
+        # while the replication stream is the only feed: its one-write shortcut, fn(client, argv)
+        self.stream_feed = None
         self._tx_depth = 0
         self._tx_buffer: list = []
         self.servers: list[asyncio.AbstractServer] = []
@@ -284,6 +286,16 @@ class Node:
             for feed in self.feeds:
                 feed(client.db.id, argvs)
         client.woff = self.repl.master_repl_offset
+
+    def set_feed(self, feed, wanted: bool) -> None:
+        """Add or remove a propagation feed (the AOF's, the replication stream's)."""
+        feeds = self.feeds
+        if wanted and feed not in feeds:
+            feeds.append(feed)
+        elif not wanted and feed in feeds:
+            feeds.remove(feed)
+        repl = getattr(self, "repl", None)
+        self.stream_feed = repl.feed_write if repl is not None and feeds == [repl.feed] else None
 
     def propagate_internal(self, dbid: int, argvs: list[list[bytes]]) -> None:
         """Propagate commands the server issues itself (expired/evicted keys as DEL)."""

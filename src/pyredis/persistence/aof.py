@@ -916,12 +916,10 @@ class AppendOnly:
         log.notice(f"{'Opening' if had_incr else 'Creating'} AOF incr file {name} on server start")
 
     def _attach(self) -> None:
-        if self.feed not in self.node.feeds:
-            self.node.feeds.append(self.feed)
+        self.node.set_feed(self.feed, True)
 
     def _detach(self) -> None:
-        if self.feed in self.node.feeds:
-            self.node.feeds.remove(self.feed)
+        self.node.set_feed(self.feed, False)
 
     # ----- writing a whole dataset (the base)
     def write_dataset(self, fd: int) -> None:

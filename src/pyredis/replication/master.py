@@ -106,6 +106,22 @@ class Replication:
             parts.append(resp.command(argv))
         self.feed_raw(b"".join(parts))
 
+    def feed_write(self, client, argv: list[bytes]) -> None:
+        """The dispatcher's shortcut while the stream is the only feed (``node.stream_feed``): a
+        client's write propagated as itself, i.e. ``node.propagate`` → ``feed`` → ``feed_raw`` in
+        one call (a Python call costs as much as each of their steps)."""
+        node = self.node
+        if node._tx_depth or client.db.id != self.seldb:
+            node.propagate(client, argv)
+            return
+        data = resp.command(argv)
+        self.master_repl_offset += len(data)
+        self._unsent.append(data)
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            node.loop.call_soon(self.flush_stream)
+        client.woff = self.master_repl_offset
+
     def feed_raw(self, data: bytes) -> None:
         """Add stream bytes (ours, or our master's when we are a replica). The offset moves now;
         the bytes reach the backlog and the replicas at the end of the loop turn (``flush_stream``),
@@ -152,12 +168,7 @@ class Replication:
     def sync_feed(self) -> None:
         """Keep ``feed`` among the node's propagation feeds exactly while it has work to do (a
         master with a backlog), so the dispatcher skips propagation entirely otherwise."""
-        feeds = self.node.feeds
-        wanted = self.backlog is not None and not self.node.is_replica
-        if wanted and self.feed not in feeds:
-            feeds.append(self.feed)
-        elif not wanted and self.feed in feeds:
-            feeds.remove(self.feed)
+        self.node.set_feed(self.feed, self.backlog is not None and not self.node.is_replica)
 
     def create_backlog(self) -> None:
         size = int(self.node.config["repl-backlog-size"])  # type: ignore[arg-type]
