@@ -115,7 +115,22 @@ class RequestParser:
                 n = _ONE_COUNT.get(parts[0])
                 if n is not None and len(parts) == 2 * n + 2 and not parts[-1]:
                     argv = parts[2:-1:2]
-                    if parts[1:-1:2] == [_ONE_BULK_HEADER[len(arg)] for arg in argv]:
+                    h = _ONE_BULK_HEADER
+                    # each header must give its argument's length (unrolled for the usual
+                    # counts: a comprehension costs a function call in Python 3.11)
+                    if n == 3:
+                        a, b, c = argv
+                        if (parts[1], parts[3], parts[5]) == (h[len(a)], h[len(b)], h[len(c)]):
+                            return [argv]
+                    elif n == 2:
+                        a, b = argv
+                        if (parts[1], parts[3]) == (h[len(a)], h[len(b)]):
+                            return [argv]
+                    elif n == 4:
+                        a, b, c, e = argv
+                        if (parts[1], parts[3], parts[5], parts[7]) == (h[len(a)], h[len(b)], h[len(c)], h[len(e)]):
+                            return [argv]
+                    elif parts[1:-1:2] == [h[len(arg)] for arg in argv]:
                         return [argv]
         elif (data[-1] == 10 and len(data) <= INLINE_MAX_SIZE and data.find(b"*") < 0
               and len(data.translate(None, _INLINE_SPECIAL)) == len(data)):
