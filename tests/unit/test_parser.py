@@ -139,9 +139,8 @@ def test_huge_multibulk_count_below_int_max_waits_without_allocating():
     assert parser.pending() < 64
 
 
-def test_big_counts_after_whole_requests_on_the_hiredis_path():
-    # hiredis sees these reads (no guard scans for counts): a count it can't allocate
-    # (MemoryError) or can't represent, after requests it completed, is redone by the slow reader
+def test_big_counts_after_whole_requests():
+    # a count over INT_MAX after whole requests: those run, then Redis's error
     ping = encode(b"PING")
     for count in (b"4000000000", b"4294967295", b"99999999999"):
         parser = RequestParser()
