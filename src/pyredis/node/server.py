@@ -294,8 +294,7 @@ class Node:
             feeds.append(feed)
         elif not wanted and feed in feeds:
             feeds.remove(feed)
-        repl = getattr(self, "repl", None)
-        self.stream_feed = repl.feed_write if repl is not None and feeds == [repl.feed] else None
+        self.stream_feed = self.repl.feed_write if feeds == [self.repl.feed] else None
 
     def propagate_internal(self, dbid: int, argvs: list[list[bytes]]) -> None:
         """Propagate commands the server issues itself (expired/evicted keys as DEL)."""

@@ -110,16 +110,10 @@ class Replication:
         """The dispatcher's shortcut while the stream is the only feed (``node.stream_feed``): a
         client's write propagated as itself, i.e. ``node.propagate`` → ``feed`` → ``feed_raw`` in
         one call (a Python call costs as much as each of their steps)."""
-        node = self.node
-        if node._tx_depth or client.db.id != self.seldb:
-            node.propagate(client, argv)
+        if self.node._tx_depth or client.db.id != self.seldb:
+            self.node.propagate(client, argv)
             return
-        data = resp.command(argv)
-        self.master_repl_offset += len(data)
-        self._unsent.append(data)
-        if not self._flush_scheduled:
-            self._flush_scheduled = True
-            node.loop.call_soon(self.flush_stream)
+        self.feed_raw(resp.command(argv))
         client.woff = self.master_repl_offset
 
     def feed_raw(self, data: bytes) -> None:

@@ -14,6 +14,7 @@ connection asks ``PSYNC <replid> <offset+1>`` and usually continues where it sto
 import asyncio
 import os
 
+from ..commands.dispatch import run_batch
 from ..protocol import resp
 from ..protocol.errors import ProtocolError
 from ..protocol.parser import RequestParser, canonical_len
@@ -422,7 +423,6 @@ class MasterLink(asyncio.Protocol):
 
 def _run_all(client, requests: list) -> None:
     """Apply the master's commands (their replies are not sent: a master reads none)."""
-    from ..commands.dispatch import run_batch  # noqa: PLC0415
     ran = 0
     while ran < len(requests):
         ran += run_batch(client, requests[ran:] if ran else requests, [])
