@@ -13,6 +13,7 @@ import pytest
 import redis
 
 from pyredis.protocol.parser import RequestParser
+from pyredis.protocol.resp import command
 
 from ..support import wait_for
 
@@ -76,6 +77,8 @@ class FakeReplica:
         self.buf = b""
         self.parser = RequestParser(1 << 40, 1 << 40)
         self.commands: list[list[bytes]] = []
+        self.raw = b""                      # the command stream as received, keep-alives included
+        self.received: list[list[bytes]] = []   # every command in it, keep-alives included
         for req in (b"PING", b"REPLCONF listening-port 1", b"REPLCONF capa eof capa psync2" if eof else b"PING"):
             self.sock.sendall(req + b"\r\n")
             self.line()
@@ -127,7 +130,9 @@ class FakeReplica:
         finally:
             self.sock.settimeout(10)
         data, self.buf = self.buf, b""
+        self.raw += data
         for argv in self.parser.feed(data):
+            self.received.append(argv)
             if argv[0].upper() == b"PING" or (argv[0].upper() == b"REPLCONF" and argv[1].upper() == b"GETACK"):
                 continue
             self.commands.append(argv)
@@ -375,6 +380,39 @@ def test_stream_matches_real_redis_for_multi_select_publish_expiry_flushall(make
     assert [b"PUBLISH", b"chan", b"hello"] in got
     assert [b"MULTI"] in got and [b"EXEC"] in got
     assert [b"DEL", b"e"] in got
+
+
+def test_stream_is_canonical_whatever_framing_the_client_used(make_server):
+    # a request alone in its read is forwarded as received (the parser vouches that those bytes
+    # are its canonical encoding); anything else is encoded again: either way the replica, and
+    # the offsets, see exactly what Redis would send
+    master = make_server(FAST_SYNC)
+    fake = FakeReplica(master.port)
+    sent = [
+        b"set in line\r\n",                                             # inline
+        b"*3\r\n$3\r\nsEt\r\n$3\r\none\r\n$1\r\n1\r\n",                 # alone in its read
+        b"*3\r\n$3\r\nSET\r\n$4\r\nc\r\nr\r\n$2\r\n\r\n\r\n",             # CRLF inside payloads
+        b"*2\r\n$4\r\nINCR\r\n$1\r\nn\r\n*4\r\n$5\r\nRPUSH\r\n$1\r\nl\r\n$1\r\na\r\n$1\r\nb\r\n",  # pipelined
+        b"*5\r\n$4\r\nMSET\r\n$1\r\nx\r\n$1\r\n1\r\n$1\r\ny\r\n$1\r\n2\r\n",   # more than 4 arguments
+    ]
+    with socket.create_connection(("127.0.0.1", master.port), timeout=10) as s:
+        for data in sent:
+            s.sendall(data)
+            time.sleep(0.05)            # one read each
+        s.sendall(b"SET last 1\r\n")
+        reply = b""
+        while reply.count(b"\r\n") < 7:
+            reply += s.recv(4096)
+        assert reply == b"+OK\r\n+OK\r\n+OK\r\n:1\r\n:2\r\n+OK\r\n+OK\r\n"
+    try:
+        wait_for(lambda: fake.stream() and fake.commands[-1] == [b"SET", b"last", b"1"], 5,
+                 message="the stream's last write")
+        assert fake.commands == [[b"SELECT", b"0"], [b"set", b"in", b"line"], [b"sEt", b"one", b"1"],
+                                 [b"SET", b"c\r\nr", b"\r\n"], [b"INCR", b"n"], [b"RPUSH", b"l", b"a", b"b"],
+                                 [b"MSET", b"x", b"1", b"y", b"2"], [b"SET", b"last", b"1"]]
+        assert fake.raw == b"".join(command(argv) for argv in fake.received)
+    finally:
+        fake.close()
 
 
 def test_publish_on_the_master_reaches_subscribers_of_the_replica(make_server):

@@ -10,6 +10,7 @@ import pytest
 
 from pyredis.protocol.errors import ProtocolError
 from pyredis.protocol.parser import RequestParser, split_inline, string2ll
+from pyredis.protocol.resp import command
 
 TRAILER = b"*1\r\n$4\r\nPING\r\n"
 
@@ -335,3 +336,33 @@ def test_whole_inline_lines_agree_with_the_slow_reader():
         if data[:1] == b"*":
             data = b"x" + data
         assert _fed(data) == _slow_only(data), data
+
+
+def test_a_request_alone_in_its_read_is_marked_with_its_exact_bytes():
+    # ReplicationMaster.feed_write forwards ``one_raw`` when ``one is argv``: whenever that holds,
+    # the bytes must be the request's canonical encoding; and a lone request is marked
+    rng = random.Random(7)
+    alphabet = [b"a", b"\r", b"\n", b"\r\n", b"*", b"$", b"0", b"9", b" ", b"\x00"]
+    marked = 0
+    for _ in range(3000):
+        reqs = [[b"".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 6)))
+                 for _ in range(rng.randrange(1, 7))] for _ in range(rng.randrange(1, 4))]
+        data = b"".join(command(r) for r in reqs)
+        parser = RequestParser()
+        cuts = sorted(rng.sample(range(1, len(data)), min(rng.randrange(0, 3), len(data) - 1)))
+        got = []
+        for chunk in (data[i:j] for i, j in zip([0, *cuts], [*cuts, len(data)])):
+            for argv in parser.feed(chunk):
+                got.append(argv)
+                if parser.one is argv:
+                    assert parser.one_raw == command(argv) == chunk
+                    marked += 1
+        assert got == reqs
+    assert marked > 100
+    parser = RequestParser()
+    argv = parser.feed(b"SET a b\r\n")[0]          # inline: never marked
+    assert parser.one is not argv
+    first = parser.feed(command([b"SET", b"k", b"v"]))[0]
+    assert parser.one is first
+    later = parser.feed(command([b"GET", b"k"]) * 2)      # pipelined: the mark stays on the old one
+    assert all(parser.one is not argv for argv in later)

@@ -70,7 +70,7 @@ def string2ll(text: bytes | bytearray) -> int | None:
 
 class RequestParser:
     __slots__ = ("_reader", "_buf", "_pos", "_reqtype", "_multibulklen", "_bulklen", "_argv",
-                 "max_bulk_len", "query_buffer_limit", "auth_required")
+                 "max_bulk_len", "query_buffer_limit", "auth_required", "one", "one_raw")
 
     def __init__(self, max_bulk_len: int = 512 * 1024 * 1024, query_buffer_limit: int = 1024 ** 3) -> None:
         self._reader = hiredis.Reader()
@@ -85,6 +85,10 @@ class RequestParser:
         # set while the client has not authenticated: Redis then refuses counts over 10 and bulks
         # over 16 KB before buffering them
         self.auth_required = False
+        # the request of the last read that was exactly one canonically encoded request, and
+        # that read (``one is argv`` identifies it: see ``ReplicationMaster.feed_write``)
+        self.one: list | None = None
+        self.one_raw = b""
 
     def idle(self) -> bool:
         """No partial request is held: every byte fed so far belongs to a returned request."""
@@ -119,17 +123,20 @@ class RequestParser:
                     # counts: a comprehension costs a function call in Python 3.11)
                     if n == 3:
                         a, b, c = argv
-                        if (parts[1], parts[3], parts[5]) == (h[len(a)], h[len(b)], h[len(c)]):
-                            return [argv]
+                        fits = (parts[1], parts[3], parts[5]) == (h[len(a)], h[len(b)], h[len(c)])
                     elif n == 2:
                         a, b = argv
-                        if (parts[1], parts[3]) == (h[len(a)], h[len(b)]):
-                            return [argv]
+                        fits = (parts[1], parts[3]) == (h[len(a)], h[len(b)])
                     elif n == 4:
                         a, b, c, e = argv
-                        if (parts[1], parts[3], parts[5], parts[7]) == (h[len(a)], h[len(b)], h[len(c)], h[len(e)]):
-                            return [argv]
-                    elif parts[1:-1:2] == [h[len(arg)] for arg in argv]:
+                        fits = (parts[1], parts[3], parts[5], parts[7]) == (h[len(a)], h[len(b)], h[len(c)], h[len(e)])
+                    else:
+                        fits = parts[1:-1:2] == [h[len(arg)] for arg in argv]
+                    if fits:
+                        # the read is this request's canonical encoding: a master propagating
+                        # it verbatim sends these bytes instead of encoding it again
+                        self.one = argv
+                        self.one_raw = data
                         return [argv]
         elif (data[-1] == 10 and len(data) <= INLINE_MAX_SIZE and data.find(b"*") < 0
               and len(data.translate(None, _INLINE_SPECIAL)) == len(data)):

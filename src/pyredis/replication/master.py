@@ -113,7 +113,10 @@ class Replication:
         if self.node._tx_depth or client.db.id != self.seldb:
             self.node.propagate(client, argv)
             return
-        self.feed_raw(resp.command(argv))
+        parser = client.parser
+        # a request that came alone in its read is sent as it came (the parser checked that
+        # those bytes are its canonical encoding, which resp.command would rebuild)
+        self.feed_raw(parser.one_raw if parser.one is argv else resp.command(argv))
         client.woff = self.master_repl_offset
 
     def feed_raw(self, data: bytes) -> None:
