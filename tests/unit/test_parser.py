@@ -351,7 +351,7 @@ def test_a_request_alone_in_its_read_is_marked_with_its_exact_bytes():
         parser = RequestParser()
         cuts = sorted(rng.sample(range(1, len(data)), min(rng.randrange(0, 3), len(data) - 1)))
         got = []
-        for chunk in (data[i:j] for i, j in zip([0, *cuts], [*cuts, len(data)])):
+        for chunk in (data[i:j] for i, j in zip([0, *cuts], [*cuts, len(data)], strict=True)):
             for argv in parser.feed(chunk):
                 got.append(argv)
                 if parser.one is argv:
