@@ -366,3 +366,56 @@ def test_a_request_alone_in_its_read_is_marked_with_its_exact_bytes():
     assert parser.one is first
     later = parser.feed(command([b"GET", b"k"]) * 2)      # pipelined: the mark stays on the old one
     assert all(parser.one is not argv for argv in later)
+
+
+def _outcome(parser: RequestParser, data: bytes) -> tuple:
+    try:
+        return "ok", parser.feed(data)
+    except ProtocolError as exc:
+        return exc.message, exc.requests
+
+
+def _slow_outcome(data: bytes) -> tuple:
+    """What Redis's reader alone (``_parse_slow``) makes of ``data``."""
+    parser = RequestParser()
+    parser._buf = bytearray(data)
+    out: list = []
+    try:
+        parser._parse_slow(out)
+    except ProtocolError as exc:
+        return exc.message, exc.requests
+    return "ok", out
+
+
+def test_hiredis_never_sees_a_big_aggregate_count():
+    # hiredis sizes a list (or dict) by an aggregate's count before any element arrives, and
+    # dropping it walks every slot: 38 s for a push (">") of 2**31-1. Such reads must go to the
+    # slow reader, which allocates nothing from a count and answers as Redis does.
+    import re  # noqa: PLC0415
+
+    import hiredis  # noqa: PLC0415
+
+    seen: list[bytes] = []
+
+    class SpyReader(hiredis.Reader):
+        def feed(self, data, *args):
+            seen.append(bytes(data))
+            super().feed(data, *args)
+
+    big = re.compile(rb"[*%~>|]\d{6}")
+    ping = encode(b"PING")
+    checked = 0
+    for mark in b"*%~>|":
+        for count in (b"2147483647", b"999999", b"-2147483648", b"+2147483647"):
+            header = bytes([mark]) + count + b"\r\n"
+            for data in (b"*1\r\n" + header, ping * 3 + b"*2\r\n$3\r\nGET\r\n" + header + ping,
+                         ping * 3 + header + ping):
+                parser = RequestParser()
+                parser._reader = SpyReader()
+                seen.clear()
+                assert _outcome(parser, data) == _slow_outcome(data), data
+                assert not any(big.search(chunk) for chunk in seen), data
+                checked += 1
+    assert checked == 60
+    tr_error(b"*1\r\n>2147483647\r\n", b"ERR Protocol error: expected '$', got '>'")
+    tr_error(b"*1\r\n%2147483647\r\n", b"ERR Protocol error: expected '$', got '%'")
