@@ -127,13 +127,13 @@ class ClientConnection(asyncio.Protocol):
             return
         self.run(requests)
 
-    def run(self, requests) -> None:
+    def run(self, requests: list) -> None:
         """Execute requests in order, one write for all their replies."""
         out: list = []
         self.batch_out = out
         ran = dispatch.run_batch(self, requests, out)
         if ran < len(requests):         # blocked or closing: the rest waits (or is dropped)
-            self.pending.extend(list(requests)[ran:])
+            self.pending.extend(requests[ran:])
         self.batch_out = None
         if out:
             self.write(b"".join(out) if len(out) > 1 else out[0])
